@@ -1,0 +1,1 @@
+"""The LangGraph build graph, its nodes and prompts, and the model seam with its providers."""

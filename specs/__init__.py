@@ -1,0 +1,1 @@
+"""The data-oriented design: collections and components, inferred and checked, and the rendered app."""

@@ -1,0 +1,152 @@
+"""`shall`: the command line. Exit codes: 0 ok, 1 failing or stale, 2 bad input or usage."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from reqs.initialize import init_workspace
+from reqs.problems import ShallError
+from reqs.workspace import Workspace, find_root, load_workspace
+
+EXIT_OK, EXIT_FAILING, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.handler is None:
+        parser.print_help(sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        return args.handler(args)
+    except ShallError as error:
+        _err().print(error.message, markup=False, highlight=False)
+        return error.exit_code
+    except KeyboardInterrupt:
+        _err().print("Stopped. Nothing you wrote was lost; run the command again to carry on.")
+        return EXIT_FAILING
+    except Exception as error:  # a bug in shall: say so plainly, keep the traceback for those who ask
+        if os.environ.get("SHALL_DEBUG"):
+            raise
+        _err().print(
+            f"shall hit an internal error: {type(error).__name__}: {error}\n"
+            "This is a bug in shall, not in your requirements. Run again with SHALL_DEBUG=1 to see the details.",
+            markup=False, highlight=False,
+        )
+        return EXIT_FAILING
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="shall",
+        description="Build software from requirements: what it shall do, with worked examples.",
+    )
+    parser.add_argument("-C", dest="directory", type=Path, default=None, metavar="DIR",
+                        help="run as if shall was started in DIR")
+    parser.set_defaults(handler=None)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    init = commands.add_parser("init", help="make a new workspace (a git repository with reqs/project.yaml)")
+    init.add_argument("dir", nargs="?", type=Path, default=Path("."), help="folder for the workspace (default: here)")
+    init.add_argument("--name", help="the project's name (default: made from the folder name)")
+    init.set_defaults(handler=cmd_init)
+
+    validate = commands.add_parser("validate", help="check every requirement file and report all problems")
+    validate.set_defaults(handler=cmd_validate)
+
+    status = commands.add_parser("status", help="list the requirements with their priority and examples")
+    status.set_defaults(handler=cmd_status)
+    return parser
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    target = _base(args) / args.dir
+    root = init_workspace(target, args.name)
+    _out().print(f"Made a shall workspace in {root}", markup=False, highlight=False)
+    _out().print(
+        "Next: add requirements as reqs/REQ-001.yaml, REQ-002.yaml, ... (or run `shall tui`), "
+        "then run `shall validate`.", markup=False, highlight=False,
+    )
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    workspace = _load(args)
+    requirements = workspace.requirements
+    if workspace.problems:
+        _print_problems(workspace)
+        return EXIT_BAD_INPUT
+    examples = sum(len(r.examples) for r in requirements)
+    held_out = sum(len(r.holdout_examples) for r in requirements)
+    _out().print(
+        f"All valid: {_count(len(requirements), 'requirement')} with {_count(examples, 'example')} "
+        f"({held_out} held out to check the build).", markup=False, highlight=False,
+    )
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    workspace = _load(args)
+    title = workspace.project.name if workspace.project else str(workspace.root)
+    table = Table(title=title, title_justify="left", expand=False)
+    table.add_column("ID", no_wrap=True)
+    table.add_column("Title")
+    table.add_column("Priority")
+    table.add_column("Examples", justify="right")
+    table.add_column("Held out", justify="right")
+    for file in sorted(workspace.files, key=_file_order):
+        requirement = file.requirement
+        if requirement is None:
+            table.add_row(file.path.stem, f"(cannot be read: {_count(len(file.problems), 'problem')}, see below)", "", "", "")
+            continue
+        table.add_row(requirement.id, requirement.title, requirement.priority,
+                      str(len(requirement.visible_examples)), str(len(requirement.holdout_examples)))
+    if not workspace.files:
+        _out().print("No requirements yet. Add one as reqs/REQ-001.yaml, or run `shall tui`.")
+    else:
+        _out().print(table)
+    if workspace.problems:
+        _print_problems(workspace)
+        return EXIT_BAD_INPUT
+    return EXIT_OK
+
+
+def _file_order(file) -> tuple[int, str]:
+    return (0, file.requirement.id) if file.requirement else (1, file.path.name)
+
+
+def _load(args: argparse.Namespace) -> Workspace:
+    return load_workspace(find_root(_base(args)))
+
+
+def _base(args: argparse.Namespace) -> Path:
+    return args.directory if args.directory is not None else Path.cwd()
+
+
+def _print_problems(workspace: Workspace) -> None:
+    err = _err()
+    for problem in workspace.problems:
+        err.print(str(problem), markup=False, highlight=False)
+    files = len({p.path for p in workspace.problems})
+    err.print(
+        f"\n{_count(len(workspace.problems), 'problem')} in {_count(files, 'file')}. "
+        "Fix them and run `shall validate` again.", markup=False, highlight=False,
+    )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _out() -> Console:
+    return Console(soft_wrap=True)
+
+
+def _err() -> Console:
+    return Console(stderr=True, soft_wrap=True)
