@@ -24,7 +24,7 @@ from reqs.atomic import write_atomic
 from reqs.problems import Problem
 
 # (mapping indent, sequence indent, sequence dash offset), most common first.
-_LAYOUTS = [(2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4), (4, 4, 0), (2, 3, 1), (3, 3, 1)]
+_LAYOUTS = [(2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4), (4, 8, 4), (4, 4, 0), (2, 3, 1), (3, 3, 1), (3, 5, 3)]
 
 _SYNTAX_HINTS = [
     ("cannot start any token", "'\\t'", "a tab is used for indenting here; YAML needs spaces, so replace the tab with spaces"),
@@ -55,6 +55,8 @@ def syntax_problem(path: str, error: YAMLError, text: str = "") -> Problem:
     context = str(getattr(error, "context", "") or "")
     if context_mark is not None and context.startswith(("while scanning a quoted", "while parsing a flow")):
         line = context_mark.line + 1  # where the quote or bracket was opened, not where the file ran out
+    if "<stream end>" in problem and (opened := _unclosed_bracket_line(text)):
+        return Problem(path, opened, "a [ or { opened on this line is never closed; close it with ] or }")
     if "duplicate key" in problem:
         key = re.search(r'duplicate key "([^"]*)"', problem)
         name = key.group(1) if key else "a key"
@@ -65,6 +67,25 @@ def syntax_problem(path: str, error: YAMLError, text: str = "") -> Problem:
         if (needle in problem or needle in context) and extra in problem:
             return Problem(path, line, hint)
     return Problem(path, line, f"this is not valid YAML ({problem}); check the indentation, the colons and the quotes")
+
+
+def _unclosed_bracket_line(text: str) -> int | None:
+    """The line of the last [ or { that has no partner, ignoring quoted text and comments."""
+    open_lines: list[int] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        quote = None
+        for position, char in enumerate(line):
+            if quote:
+                quote = None if char == quote else quote
+            elif char in "'\"":
+                quote = char
+            elif char == "#" and (position == 0 or line[position - 1].isspace()):
+                break
+            elif char in "[{":
+                open_lines.append(number)
+            elif char in "]}" and open_lines:
+                open_lines.pop()
+    return open_lines[-1] if open_lines else None
 
 
 def _first_line_of_key(text: str, key: str, start: int, stop: int) -> int | None:

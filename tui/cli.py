@@ -93,8 +93,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     workspace = _load(args)
-    title = workspace.project.name if workspace.project else str(workspace.root)
-    table = Table(title=title, title_justify="left", expand=False)
+    out = _out()
+    out.print(workspace.project.name if workspace.project else str(workspace.root), markup=False, highlight=False)
+    table = Table(expand=False)
     table.add_column("ID", no_wrap=True)
     table.add_column("Title")
     table.add_column("Priority")
@@ -103,14 +104,14 @@ def cmd_status(args: argparse.Namespace) -> int:
     for file in sorted(workspace.files, key=_file_order):
         requirement = file.requirement
         if requirement is None:
-            table.add_row(file.path.stem, f"(cannot be read: {_count(len(file.problems), 'problem')}, see below)", "", "", "")
+            table.add_row(file.path.stem, "(cannot be read, see below)", "", "", "")
             continue
         table.add_row(requirement.id, requirement.title, requirement.priority,
                       str(len(requirement.visible_examples)), str(len(requirement.holdout_examples)))
     if not workspace.files:
-        _out().print("No requirements yet. Add one as reqs/REQ-001.yaml, or run `shall tui`.")
+        out.print("No requirements yet. Add one as reqs/REQ-001.yaml, or run `shall tui`.")
     else:
-        _out().print(table)
+        out.print(table)
     if workspace.problems:
         _print_problems(workspace)
         return EXIT_BAD_INPUT
