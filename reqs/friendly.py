@@ -111,6 +111,8 @@ def _unknown_key(key: str, section: str) -> str:
     allowed = _KEYS[section]
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     hint = f"did you mean '{close[0]}'? " if close else ""
+    if " " in key.strip():
+        hint = "a comma inside { } starts a new key, so if the text before it has a comma, put that text in quotes; "
     return f"unknown key '{key}'; {hint}{'an' if section[0] in 'aeiou' else 'a'} {section} can have: {', '.join(allowed)}"
 
 

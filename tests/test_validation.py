@@ -261,3 +261,17 @@ def test_files_that_are_not_requirements_are_ignored(ws):
     ws.write("reqs/notes.txt", "not yaml: [")
     ws.write("reqs/.REQ-002.yaml.tmp", "half written")
     assert ws.messages() == []
+
+
+def test_a_comma_inside_braces_gets_a_hint_about_quotes(ws):
+    ws.write("reqs/project.yaml", """\
+        name: Tanks
+        collections:
+          levels:
+            fields:
+              level_pct: {type: number, description: How full, from 0 to 100}
+        """)
+    assert ws.messages() == [
+        "reqs/project.yaml:5: unknown key 'from 0 to 100'; a comma inside { } starts a new key, so if the text "
+        "before it has a comma, put that text in quotes; a field can have: type, description"
+    ]
