@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from reqs.fieldtypes import combine, infer, show, type_error
+from reqs.fieldtypes import infer, show, type_error
 from reqs.model import CollectionSpec, Project
 from reqs.problems import Problem
 
@@ -157,15 +157,6 @@ def observe_undeclared(files: list[RequirementFile], declared: dict[str, Any]) -
                     line = file.document.line_of(("examples", index, section, collection, position, field_name))
                     seen.append(Observation(collection, field_name, field_type, value, file.display, line, example.name))
     return seen
-
-
-def inferred_schemas(observations: list[Observation]) -> dict[str, dict[str, str]]:
-    """Field types of undeclared collections, as far as their examples agree."""
-    schemas: dict[str, dict[str, str]] = defaultdict(dict)
-    for seen in observations:
-        current = schemas[seen.collection].get(seen.field)
-        schemas[seen.collection][seen.field] = seen.type if current is None else (combine(current, seen.type) or current)
-    return dict(schemas)
 
 
 def _undeclared_types_agree(observations: list[Observation]) -> list[Problem]:

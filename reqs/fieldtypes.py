@@ -92,15 +92,6 @@ def infer(value: Any) -> str | None:
     return "text"
 
 
-def combine(first: str, second: str) -> str | None:
-    """The type that holds values of both types, or None when they conflict."""
-    if first == second:
-        return first
-    if {first, second} == {"integer", "number"}:
-        return "number"
-    return None
-
-
 def suggest_type(word: str) -> str | None:
     word = word.strip().lower()
     if word in FIELD_TYPES:

@@ -92,9 +92,6 @@ class CollectionSpec(_Strict):
     description: Annotated[str, BeforeValidator(_empty_text)] = ""
     fields: Annotated[dict[Name, FieldSpec], Field(min_length=1)]
 
-    def field_names(self) -> list[str]:
-        return list(self.fields)
-
 
 class Project(_Strict):
     name: Text

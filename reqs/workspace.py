@@ -55,9 +55,6 @@ class Workspace:
         loaded = [f.requirement for f in self.files if f.requirement is not None]
         return sorted(loaded, key=lambda r: id_number(r.id))
 
-    def file_of(self, requirement_id: str) -> RequirementFile | None:
-        return next((f for f in self.files if f.requirement is not None and f.requirement.id == requirement_id), None)
-
 
 def find_root(start: Path) -> Path:
     """The nearest folder at or above `start` that holds reqs/project.yaml."""
