@@ -275,6 +275,9 @@ def _fresh(value: Any, like: Any) -> Any:
         return node
     if isinstance(value, list):
         node = CommentedSeq(_fresh(item, like=None) for item in value)
+        for item in node:  # records read best one to a line: - {tank_id: T1, level_pct: 12.5}
+            if isinstance(item, CommentedMap) and item and not any(isinstance(v, (dict, list)) for v in item.values()):
+                item.fa.set_flow_style()
         if isinstance(like, CommentedSeq) and like.fa.flow_style():
             node.fa.set_flow_style()
         return node

@@ -137,3 +137,68 @@ def test_a_save_leaves_no_temporary_files_and_keeps_the_mode(tmp_path: Path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["REQ-001.yaml"]
     assert path.stat().st_mode & 0o777 == 0o640
     assert "priority: could              # must | should | could" in path.read_text()
+
+
+def test_saving_a_new_requirement_writes_the_documented_style(tmp_path: Path):
+    from reqs.model import Requirement
+    from reqs.store import save_requirement
+
+    requirement = Requirement.model_validate({
+        "id": "REQ-007", "title": "Refill alert", "statement": "When a tank is below 20 %, the system shall alert.",
+        "examples": [{"name": "low", "given": {"levels": [{"tank_id": "T1", "level_pct": 12.5}]},
+                      "then": {"refill_alerts": [{"tank_id": "T1"}]}},
+                     {"name": "none", "holdout": True, "given": {"levels": []}, "then": {"refill_alerts": []}}],
+    })
+    saved = save_requirement(tmp_path, requirement)
+    assert saved.problems == [] and saved.requirement == requirement
+    assert (tmp_path / "reqs/REQ-007.yaml").read_text() == textwrap.dedent("""\
+        id: REQ-007
+        title: Refill alert
+        statement: When a tank is below 20 %, the system shall alert.
+        examples:
+          - name: low
+            given:
+              levels:
+                - {tank_id: T1, level_pct: 12.5}
+            then:
+              refill_alerts:
+                - {tank_id: T1}
+          - name: none
+            holdout: true
+            given:
+              levels: []
+            then:
+              refill_alerts: []
+        """)
+
+
+def test_saving_an_edited_requirement_keeps_comments_and_adds_no_defaults(tmp_path: Path):
+    from reqs.store import save_requirement
+
+    path = tmp_path / "reqs" / "REQ-004.yaml"
+    path.parent.mkdir()
+    path.write_text(BLOCK_STYLE, encoding="utf-8")
+    loaded = load_requirement(path, "reqs/REQ-004.yaml")
+    first = loaded.requirement.examples[0]
+    edited = loaded.requirement.model_copy(update={
+        "title": "Vaccinations due",
+        "examples": [first.model_copy(update={"name": "one child is due"}), *loaded.requirement.examples[1:]],
+    })
+    saved = save_requirement(tmp_path, edited, loaded)
+    assert saved.problems == [] and saved.requirement == edited
+    assert path.read_text() == BLOCK_STYLE.replace("'Due vaccinations'", "'Vaccinations due'").replace(
+        "- name: one child due", "- name: one child is due")
+
+
+def test_a_new_requirement_never_overwrites_an_existing_file(tmp_path: Path):
+    from reqs.model import Requirement
+    from reqs.problems import ShallError
+    from reqs.store import save_requirement
+
+    existing = tmp_path / "reqs" / "REQ-001.yaml"
+    existing.parent.mkdir()
+    existing.write_text(REFILL_ALERT)
+    loaded = load_requirement(existing, "reqs/REQ-001.yaml")
+    with pytest.raises(ShallError, match="reqs/REQ-001.yaml already exists"):
+        save_requirement(tmp_path, Requirement.model_validate(loaded.requirement.model_dump()))
+    assert existing.read_text() == REFILL_ALERT

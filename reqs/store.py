@@ -1,0 +1,69 @@
+"""Saving requirements: write what changed, keep everything else as the person wrote it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap
+
+from reqs.model import Example, Requirement
+from reqs.problems import ShallError
+from reqs.workspace import REQS_DIR, RequirementFile, parse_requirement
+from reqs.yamlfile import YamlDocument
+
+# Keys whose default value is left out of a file unless the person wrote them.
+_DEFAULTS = {"priority": "must", "holdout": False, "ordered": False}
+
+
+def save_requirement(root: Path, requirement: Requirement, file: RequirementFile | None = None) -> RequirementFile:
+    """Write `requirement` to its file and return the file as reloaded.
+
+    With `file` (as loaded), only the values that differ are rewritten, so
+    comments, key order, quoting and layout survive. Without it, a new file
+    named after the id is made in the documented style.
+    """
+    if file is not None and file.document is not None:
+        document = file.document
+        document.update(_as_data(requirement, document.data))
+    else:
+        path = root / REQS_DIR / f"{requirement.id}.yaml"
+        if path.exists():
+            raise ShallError(f"{REQS_DIR}/{path.name} already exists, so the new requirement was not saved over it; "
+                             "give the new requirement another id")
+        document = YamlDocument(path=path, display=f"{REQS_DIR}/{path.name}", text="", root=CommentedMap())
+        document.update(_as_data(requirement, {}))
+    document.save()
+    return parse_requirement(document)
+
+
+def _as_data(requirement: Requirement, written: Any) -> dict[str, Any]:
+    written = written if isinstance(written, dict) else {}
+    data = _without_unwritten_defaults(requirement.model_dump(exclude={"examples"}), written)
+    old_examples = written.get("examples") if isinstance(written.get("examples"), list) else []
+    data["examples"] = [
+        _example_data(example, old_examples[i] if i < len(old_examples) else {})
+        for i, example in enumerate(requirement.examples)
+    ]
+    return data
+
+
+def _example_data(example: Example, written: Any) -> dict[str, Any]:
+    written = written if isinstance(written, dict) else {}
+    data = example.model_dump()
+    ordered = {key: data[key] for key in ("name", "holdout", "ordered", "given", "then")}
+    return _without_unwritten_defaults(ordered, written)
+
+
+def _without_unwritten_defaults(data: dict[str, Any], written: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: _as_written(value, written.get(key)) for key, value in data.items()
+        if key in written or _DEFAULTS.get(key, object()) != value
+    }
+
+
+def _as_written(value: Any, written: Any) -> Any:
+    """The person's text when it says the same: the model strips the newline a `>` block ends with."""
+    if isinstance(value, str) and isinstance(written, str) and written.strip() == value:
+        return written
+    return value
