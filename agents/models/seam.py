@@ -1,0 +1,145 @@
+"""The one narrow seam between shall and any language model.
+
+A provider implements `_generate`: messages in, text and token counts out,
+constrained to a JSON schema when one is given. Everything else (timing,
+parsing, checking the answer and asking again when it breaks the schema) is
+done here once, the same for every provider.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from reqs.problems import ShallError
+
+Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": "..."}
+T = TypeVar("T")
+
+
+class ModelError(ShallError):
+    """The model could not answer: unreachable, refused, or missing."""
+
+    exit_code = 1
+
+
+class SchemaViolation(ModelError):
+    """The model kept answering in a shape the schema does not allow."""
+
+    def __init__(self, attempts: int, last_answer: str, error: str) -> None:
+        self.attempts, self.last_answer, self.error = attempts, last_answer, error
+        shown = last_answer if len(last_answer) <= 600 else last_answer[:600] + " …"
+        super().__init__(
+            f"the model broke the answer format {attempts} times in a row, so shall stopped asking.\n"
+            f"Its last answer was:\n{shown}\nWhat was wrong with it: {error}\n"
+            "Try again, or choose a larger model with --model."
+        )
+
+
+@dataclass(frozen=True)
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(self.prompt_tokens + other.prompt_tokens, self.completion_tokens + other.completion_tokens)
+
+    @property
+    def total(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+@dataclass(frozen=True)
+class RawAnswer:
+    """What a provider returns for one call."""
+
+    text: str
+    usage: Usage
+
+
+@dataclass(frozen=True)
+class Completion(Generic[T]):
+    text: str
+    parsed: T | None
+    usage: Usage
+    seconds: float
+    attempts: int = 1
+
+
+@dataclass
+class CallOptions:
+    max_tokens: int = 1024
+    temperature: float = 0.0
+    seed: int | None = None
+
+
+class ChatModel:
+    """Base class for every provider. Subclasses implement `_generate` only."""
+
+    name: str = "model"
+
+    def complete(
+        self,
+        messages: list[Message],
+        schema: type[BaseModel] | dict[str, Any] | None = None,
+        *,
+        attempts: int = 3,
+        options: CallOptions | None = None,
+    ) -> Completion[Any]:
+        """Ask the model. With a schema, the answer is parsed and checked, and asked for again on a violation."""
+        options = options or CallOptions()
+        json_schema = _json_schema(schema)
+        conversation = list(messages)
+        usage = Usage()
+        started = time.perf_counter()
+        for attempt in range(1, max(1, attempts) + 1):
+            answer = self._generate(conversation, json_schema, options)
+            usage = usage + answer.usage
+            if schema is None:
+                return Completion(answer.text, None, usage, time.perf_counter() - started, attempt)
+            try:
+                parsed = _parse(answer.text, schema)
+            except ValueError as error:
+                last_error = str(error)
+                conversation = [*conversation, {"role": "assistant", "content": answer.text},
+                                {"role": "user", "content": _REPAIR.format(error=last_error)}]
+                continue
+            return Completion(answer.text, parsed, usage, time.perf_counter() - started, attempt)
+        raise SchemaViolation(attempts, answer.text, last_error)
+
+    def _generate(self, messages: list[Message], schema: dict[str, Any] | None, options: CallOptions) -> RawAnswer:
+        raise NotImplementedError
+
+
+_REPAIR = "That answer does not fit the required JSON format: {error}\nAnswer again with only the corrected JSON."
+
+
+def _json_schema(schema: type[BaseModel] | dict[str, Any] | None) -> dict[str, Any] | None:
+    if schema is None:
+        return None
+    if isinstance(schema, dict):
+        return schema
+    return schema.model_json_schema()
+
+
+def _parse(text: str, schema: type[BaseModel] | dict[str, Any]) -> Any:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"it is not valid JSON ({error.msg} at character {error.pos})") from error
+    if isinstance(schema, dict):
+        missing = [key for key in schema.get("required", []) if not isinstance(data, dict) or key not in data]
+        if schema.get("type") == "object" and not isinstance(data, dict):
+            raise ValueError("it should be a JSON object")
+        if missing:
+            raise ValueError(f"it is missing {', '.join(repr(k) for k in missing)}")
+        return data
+    try:
+        return schema.model_validate(data)
+    except ValidationError as error:
+        details = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'answer'}: {e['msg']}" for e in error.errors(include_url=False)[:5])
+        raise ValueError(details) from error
