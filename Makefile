@@ -9,12 +9,21 @@ EXAMPLE ?= examples/water-tanks
 
 .PHONY: demo test install clean
 
+# llama.cpp (the embedded model) is built from source. A native build turns on
+# AMX where the CPU advertises it, and virtual machines that do not grant AMX
+# then crash in the first matrix multiply; so on x86-64 name the instruction
+# sets instead. pip caches the wheel it builds, so this happens once a machine.
+ifeq ($(shell uname -m),x86_64)
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+	-DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+endif
+
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,local]'
 	touch $@
 
 # The main job: take an example workspace through everything shall can do so far.

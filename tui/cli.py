@@ -62,6 +62,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = commands.add_parser("status", help="list the requirements with their priority and examples")
     status.set_defaults(handler=cmd_status)
+
+    model = commands.add_parser("model", help="the language models shall can use")
+    model.set_defaults(handler=lambda args: _usage(model))
+    model_commands = model.add_subparsers(title="model commands", metavar="ACTION")
+    model_commands.add_parser("list", help="the embedded models: size, whether downloaded, the default").set_defaults(handler=cmd_model_list)
+    pull = model_commands.add_parser("pull", help="download an embedded model and check it")
+    pull.add_argument("name", help="for example qwen2.5-coder-0.5b")
+    pull.set_defaults(handler=cmd_model_pull)
+    path = model_commands.add_parser("path", help="print where a downloaded model is")
+    path.add_argument("name")
+    path.set_defaults(handler=cmd_model_path)
     return parser
 
 
@@ -116,6 +127,62 @@ def cmd_status(args: argparse.Namespace) -> int:
         _print_problems(workspace)
         return EXIT_BAD_INPUT
     return EXIT_OK
+
+
+def cmd_model_list(args: argparse.Namespace) -> int:
+    from agents.models.pull import is_verified
+    from agents.models.registry import LOCAL_MODELS, cache_dir, model_path
+    from agents.models.select import choose_model_name
+
+    chosen = choose_model_name()
+    table = Table(expand=False)
+    table.add_column("Model", no_wrap=True)
+    table.add_column("Size", justify="right")
+    table.add_column("Downloaded")
+    table.add_column("Default")
+    for spec in LOCAL_MODELS.values():
+        path = model_path(spec)
+        here = "yes" if is_verified(spec, path) else ("not checked yet" if path.exists() else "no")
+        table.add_row(f"local/{spec.name}", f"{spec.size / 1e9:.1f} GB", here, "yes" if chosen == f"local/{spec.name}" else "")
+    out = _out()
+    out.print(table)
+    for spec in LOCAL_MODELS.values():
+        out.print(f"local/{spec.name}: {spec.about}", markup=False, highlight=False)
+    if not chosen.startswith("local/"):
+        out.print(f"In use by default: {chosen} (from the environment).", markup=False, highlight=False)
+    out.print(f"Models are kept in {cache_dir()}. Choose one with --model or SHALL_MODEL; "
+              "openai/<name> reaches OPENAI_BASE_URL.", markup=False, highlight=False)
+    return EXIT_OK
+
+
+def cmd_model_pull(args: argparse.Namespace) -> int:
+    from agents.models.pull import pull
+    from agents.models.registry import local_spec
+
+    from tui.progress import ByteProgress
+
+    spec = local_spec(args.name)
+    with ByteProgress(_err()) as progress:
+        path = pull(spec, progress=progress)
+    _out().print(str(path), markup=False, highlight=False, soft_wrap=True)
+    return EXIT_OK
+
+
+def cmd_model_path(args: argparse.Namespace) -> int:
+    from agents.models.registry import local_spec, model_path
+
+    spec = local_spec(args.name)
+    path = model_path(spec)
+    if not path.exists():
+        _err().print(f"{spec.name} is not downloaded yet; run `shall model pull {spec.name}`.", markup=False, highlight=False)
+        return EXIT_FAILING
+    _out().print(str(path), markup=False, highlight=False, soft_wrap=True)
+    return EXIT_OK
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return EXIT_BAD_INPUT
 
 
 def _file_order(file) -> tuple[int, str]:

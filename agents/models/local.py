@@ -1,0 +1,50 @@
+"""The embedded model: llama.cpp in-process, no key and no network."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from agents.models.registry import LocalModelSpec
+from agents.models.seam import CallOptions, ChatModel, Message, ModelError, RawAnswer, Usage
+
+DEFAULT_CONTEXT = 8192
+
+
+class LocalModel(ChatModel):
+    """With a schema, generation is constrained by a grammar made from it, so the answer is valid JSON of that shape.
+
+    llama.cpp keeps the evaluated prompt between calls, so a call that starts
+    with the same messages as the one before only evaluates the new part.
+    """
+
+    def __init__(self, spec: LocalModelSpec, path: Path, n_ctx: int = DEFAULT_CONTEXT,
+                 n_threads: int | None = None, seed: int = 0) -> None:
+        try:
+            from llama_cpp import Llama
+        except ImportError as error:
+            raise ModelError(
+                "the embedded model needs llama-cpp-python, which is not installed. "
+                "Install shall with its local extra: pip install 'shall[local]' (or -e '.[local]' in a checkout)."
+            ) from error
+        self.spec = spec
+        self.name = f"local/{spec.name}"
+        self.llm = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads or os.cpu_count() or 2,
+                         seed=seed, verbose=False)
+
+    def _generate(self, messages: list[Message], schema: dict[str, Any] | None, options: CallOptions) -> RawAnswer:
+        extra: dict[str, Any] = {}
+        if schema is not None:
+            extra["response_format"] = {"type": "json_object", "schema": schema}
+        if options.seed is not None:
+            extra["seed"] = options.seed
+        try:
+            response = self.llm.create_chat_completion(
+                messages=messages, max_tokens=options.max_tokens, temperature=options.temperature, **extra,
+            )
+        except ValueError as error:  # llama.cpp says so when the prompt does not fit the context window
+            raise ModelError(f"{self.name} could not answer: {error}. The question is too long for this model.") from error
+        usage = response.get("usage") or {}
+        return RawAnswer(response["choices"][0]["message"]["content"] or "",
+                         Usage(usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0)))
