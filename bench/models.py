@@ -96,7 +96,7 @@ def main() -> int:
         worst = max(worst, row["overhead_pct"])
         print(f"{name:<22} {row['prompt_tps']:>12.1f} {row['generation_tps']:>10.1f} {row['direct_s']:>9.2f} "
               f"{row['seam_s']:>8.2f} {row['overhead_pct']:>8.1f}% {row['cache_speedup']:>12.1f}x", flush=True)
-    print(f"\nseam overhead, worst model: {worst:.1f}% (limit 5%); prompt of {GENERATE} generated tokens per call, "
+    print(f"\nseam overhead, worst model: {worst:.1f}% (limit 5%); up to {GENERATE} generated tokens per call, "
           f"{args.runs} runs x {len(QUESTIONS)} questions, medians.")
     return 0 if worst < 5 else 1
 

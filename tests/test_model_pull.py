@@ -181,3 +181,19 @@ def test_a_hub_that_never_answers_fails_over_within_seconds(registry_only, tmp_p
         silent.close()
     assert path.read_bytes() == data
     assert time.monotonic() - started < 15
+
+
+def test_a_disk_that_fills_up_during_the_download_is_said_plainly(registry_only, tmp_path, monkeypatch):
+    import errno
+
+    from agents.models import pull as pull_module
+
+    spec, _, _ = registry_only
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pull_module, "_from_hub", disk_full)
+    with pytest.raises(NoDiskSpace) as error:
+        pull(spec, tmp_path / "models")
+    assert error.value.message.startswith(f"the disk filled up while fetching tiny into {tmp_path / 'models'}. What was fetched so far is kept")

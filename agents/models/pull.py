@@ -11,6 +11,7 @@ turns on a lock.
 from __future__ import annotations
 
 import concurrent.futures
+import errno
 import fcntl
 import hashlib
 import http.client
@@ -63,7 +64,18 @@ def _quiet(label: str, done: int, total: int) -> None:
 def pull(spec: LocalModelSpec, folder: Path | None = None, progress: Progress | None = None,
          hub_timeout: float = HUB_TIMEOUT) -> Path:
     """The verified model file, fetched first if need be."""
-    progress = progress or _quiet
+    try:
+        return _pull(spec, folder, progress or _quiet, hub_timeout)
+    except OSError as error:
+        if error.errno != errno.ENOSPC:
+            raise
+        raise NoDiskSpace(
+            f"the disk filled up while fetching {spec.name} into {folder or cache_dir()}. What was fetched so far is "
+            f"kept: free some space and run `shall model pull {spec.name}` again, or set SHALL_CACHE_DIR to a bigger disk."
+        ) from error
+
+
+def _pull(spec: LocalModelSpec, folder: Path | None, progress: Progress, hub_timeout: float) -> Path:
     folder = folder or cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
     target = model_path(spec, folder)
