@@ -17,7 +17,7 @@ class ByteProgress:
 
     def __call__(self, label: str, done: int, total: int) -> None:
         if total <= 0:
-            self.console.print(label, markup=False, highlight=False)
+            self.console.print(label, markup=False, highlight=False, soft_wrap=False)
             return
         if not self.console.is_terminal:
             if label != self.label:
