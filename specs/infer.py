@@ -1,0 +1,91 @@
+"""Infer a first design from the requirements alone, with no model.
+
+Names and schemas come from the glossary and the examples. Each derived
+collection gets one component, which reads the collections its examples are
+given, plus any derived collection its requirement's statement names (a
+refill plan "for each tank with a refill alert" reads refill_alerts). The
+model then only has to judge what this cannot: splits, merges, helpers and
+the component bodies.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from reqs.fieldtypes import infer
+from reqs.model import Project, Requirement
+from specs.design import CollectionDesign, ComponentDesign, Design
+
+
+def infer_design(project: Project | None, requirements: list[Requirement]) -> Design:
+    given: dict[str, set[str]] = defaultdict(set)  # derived collection -> collections its examples give
+    producers: dict[str, list[str]] = defaultdict(list)  # derived collection -> requirement ids, in order
+    order: list[str] = []
+    for requirement in requirements:
+        for example in requirement.examples:
+            for name in [*example.given, *example.then]:
+                if name not in order:
+                    order.append(name)
+            for name in example.then:
+                given[name].update(example.given)
+                if requirement.id not in producers[name]:
+                    producers[name].append(requirement.id)
+    declared = project.collections if project else {}
+    collections = {
+        name: CollectionDesign(
+            source=name not in producers,
+            fields=_fields(name, requirements, declared),
+            description=declared[name].description if name in declared else "",
+        )
+        for name in [*declared, *[n for n in order if n not in declared]]
+    }
+    statements = {r.id: r.statement for r in requirements}
+    components = []
+    for name in [n for n in order if n in producers]:
+        chained = {other for other in producers if other != name and any(_names(other, statements[r]) for r in producers[name])}
+        reads = sorted(given[name] | chained)
+        components.append(ComponentDesign(
+            name=f"make_{name}", path=ComponentDesign.path_for(f"make_{name}"),
+            reads=reads, writes=[name], requirements=producers[name],
+        ))
+    return _without_cycles(Design(collections=collections, components=components), given)
+
+
+def _fields(name: str, requirements: list[Requirement], declared: dict) -> dict[str, str]:
+    if name in declared:
+        return {field: spec.type for field, spec in declared[name].fields.items()}
+    types: dict[str, str | None] = {}
+    for requirement in requirements:
+        for example in requirement.examples:
+            for record in [*example.given.get(name, []), *example.then.get(name, [])]:
+                for field, value in record.items():
+                    seen, current = infer(value), types.get(field)
+                    if current is None:
+                        types[field] = seen
+                    elif {current, seen} == {"integer", "number"}:
+                        types[field] = "number"
+                    # any other disagreement is reported by validation; the first type stands
+    return {field: found or "text" for field, found in types.items()}
+
+
+def _names(collection: str, statement: str) -> bool:
+    """Whether a statement speaks of a collection: "refill alert" names refill_alerts."""
+    words = collection.split("_")
+    singular = [*words[:-1], re.sub(r"(ies|s)$", lambda m: "y" if m.group(1) == "ies" else "", words[-1])]
+    text = re.sub(r"[^a-z0-9]+", " ", statement.lower())
+    return any(re.search(rf"\b{' '.join(form)}\b", text) for form in (words, singular))
+
+
+def _without_cycles(design: Design, given: dict[str, set[str]]) -> Design:
+    """Drop guessed chains that would make components read each other in a circle."""
+    while (cycle := design.has_cycle()) is not None:
+        component = design.component(cycle[0])
+        guessed = [r for r in component.reads if r not in given[component.writes[0]] and design.writer_of(r) is not None]
+        if not guessed:
+            break
+        keep = [r for r in component.reads if r != guessed[0]]
+        design = design.model_copy(update={"components": [
+            c.model_copy(update={"reads": keep}) if c.name == component.name else c for c in design.components
+        ]})
+    return design
