@@ -1,0 +1,82 @@
+"""Render the generated app from the design: everything except the component bodies, with no model."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from reqs.atomic import write_atomic
+from specs.design import ComponentDesign, Design
+
+GENERATED = "Rendered by shall from specs/design.yaml; do not edit."
+
+
+def _template(name: str) -> str:
+    return resources.files("specs").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+def render_app(design: Design, project_name: str) -> dict[str, str]:
+    """Every file of the app that shall owns outright, as {path: text}."""
+    return {
+        "app/__init__.py": _template("init.py.tmpl").replace("{name}", project_name),
+        "app/__main__.py": _template("main.py.tmpl"),
+        "app/runner.py": _template("runner.py.tmpl"),
+        "app/schemas.py": render_schemas(design),
+        "app/matching.py": resources.files("specs").joinpath("matching.py").read_text(encoding="utf-8"),
+        "app/components/__init__.py": '"""One module per component, each a pure function written for one part of the design."""\n',
+        "tests/test_requirements.py": _template("test_requirements.py.tmpl"),
+    }
+
+
+def render_schemas(design: Design) -> str:
+    flow = design.flow()
+    lines = [
+        f'"""The collections and the order the components run in. {GENERATED}"""',
+        "",
+        f"SOURCES = {design.sources!r}",
+        f"DERIVED = {design.derived!r}",
+        "",
+        "FIELDS = {",
+        *(f"    {name!r}: {dict(collection.fields)!r}," for name, collection in design.collections.items()),
+        "}",
+        "",
+        "# (component, collections it reads, collections it writes), in the order they run",
+        "FLOW = [",
+        *(f"    ({c.name!r}, {c.reads!r}, {c.writes!r})," for c in flow),
+        "]",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def component_module(component: ComponentDesign, design: Design, code: str, requirement_lines: list[str]) -> str:
+    """A component's file: a header saying what it is for, then the code the model wrote."""
+    reads = ", ".join(f"{n} {_fields(design, n)}" for n in component.reads) or "nothing"
+    header = [
+        f'"""{component.name}: makes {", ".join(component.writes)}.',
+        "",
+        *requirement_lines,
+        "",
+        f"Reads: {reads}.",
+        f"Writes: {', '.join(f'{n} {_fields(design, n)}' for n in component.writes)}.",
+        '"""',
+        "",
+    ]
+    return "\n".join(header) + code.strip() + "\n"
+
+
+def _fields(design: Design, collection: str) -> str:
+    fields = design.collections[collection].fields
+    return "(" + ", ".join(f"{name}: {kind}" for name, kind in fields.items()) + ")"
+
+
+def write_files(root: Path, files: dict[str, str]) -> list[str]:
+    """Write the files that differ; returns the paths written."""
+    written = []
+    for relative, text in files.items():
+        path = root / relative
+        if path.exists() and path.read_text(encoding="utf-8") == text:
+            continue
+        write_atomic(path, text)
+        written.append(relative)
+    return written

@@ -1,0 +1,161 @@
+"""The rendered app: run() over the flow, isolation of failures, its own tests and its command line."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from reqs.workspace import load_workspace
+from specs.infer import infer_design
+from specs.render import component_module, render_app, render_schemas, write_files
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+# Correct bodies for the water-tanks components, standing in for what the model writes.
+WATER_TANKS = {
+    "make_latest_levels": """
+        def run(levels):
+            latest = {}
+            for reading in levels:
+                seen = latest.get(reading["tank_id"])
+                if seen is None or reading["taken_at"] > seen["taken_at"]:
+                    latest[reading["tank_id"]] = reading
+            return list(latest.values())
+        """,
+    "make_refill_alerts": """
+        def run(latest_levels, levels):
+            return [{"tank_id": r["tank_id"], "level_pct": r["level_pct"]} for r in latest_levels if r["level_pct"] < 20]
+        """,
+    "make_refill_plan": """
+        def run(latest_levels, levels, refill_alerts, tanks):
+            by_id = {t["tank_id"]: t for t in tanks}
+            return [
+                {"tank_id": a["tank_id"], "village": by_id[a["tank_id"]]["village"],
+                 "litres_needed": by_id[a["tank_id"]]["capacity_litres"] * (100 - a["level_pct"]) / 100}
+                for a in refill_alerts if a["tank_id"] in by_id
+            ]
+        """,
+    "make_village_refills": """
+        def run(levels, refill_alerts, tanks):
+            alerted = {a["tank_id"] for a in refill_alerts}
+            counts = {}
+            for tank in tanks:
+                counts.setdefault(tank["village"], 0)
+                counts[tank["village"]] += tank["tank_id"] in alerted
+            return [{"village": v, "tanks_to_refill": n} for v, n in counts.items()]
+        """,
+}
+
+
+def built_workspace(tmp_path: Path, bodies: dict[str, str]) -> Path:
+    root = tmp_path / "water-tanks"
+    shutil.copytree(EXAMPLES / "water-tanks", root)
+    workspace = load_workspace(root)
+    design = infer_design(workspace.project, workspace.requirements)
+    files = render_app(design, workspace.project.name)
+    for component in design.components:
+        files[component.path] = component_module(component, design, textwrap.dedent(bodies[component.name]), ["Serves REQ."])
+    write_files(root, files)
+    return root
+
+
+def in_app(root: Path, code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=root, capture_output=True, text=True, timeout=60)
+
+
+def test_the_schemas_render_the_design_as_plain_data():
+    workspace = load_workspace(EXAMPLES / "water-tanks")
+    text = render_schemas(infer_design(workspace.project, workspace.requirements))
+    assert text == textwrap.dedent("""\
+        \"\"\"The collections and the order the components run in. Rendered by shall from specs/design.yaml; do not edit.\"\"\"
+
+        SOURCES = ['tanks', 'levels']
+        DERIVED = ['latest_levels', 'refill_alerts', 'refill_plan', 'village_refills']
+
+        FIELDS = {
+            'tanks': {'tank_id': 'text', 'village': 'text', 'capacity_litres': 'integer'},
+            'levels': {'tank_id': 'text', 'level_pct': 'number', 'taken_at': 'datetime'},
+            'latest_levels': {'tank_id': 'text', 'level_pct': 'number', 'taken_at': 'datetime'},
+            'refill_alerts': {'tank_id': 'text', 'level_pct': 'number'},
+            'refill_plan': {'tank_id': 'text', 'village': 'text', 'litres_needed': 'number'},
+            'village_refills': {'village': 'text', 'tanks_to_refill': 'integer'},
+        }
+
+        # (component, collections it reads, collections it writes), in the order they run
+        FLOW = [
+            ('make_latest_levels', ['levels'], ['latest_levels']),
+            ('make_refill_alerts', ['latest_levels', 'levels'], ['refill_alerts']),
+            ('make_refill_plan', ['latest_levels', 'levels', 'refill_alerts', 'tanks'], ['refill_plan']),
+            ('make_village_refills', ['levels', 'refill_alerts', 'tanks'], ['village_refills']),
+        ]
+        """)
+
+
+def test_the_rendered_tests_pass_every_example_with_plain_pytest(tmp_path):
+    root = built_workspace(tmp_path, WATER_TANKS)
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_requirements.py"],
+                            cwd=root, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "13 passed" in result.stdout
+
+
+def test_run_returns_every_derived_collection_with_dates_as_text(tmp_path):
+    root = built_workspace(tmp_path, WATER_TANKS)
+    result = in_app(root, """
+        import json
+        from app import run
+        print(json.dumps(run({"levels": [{"tank_id": "T1", "level_pct": 5.0, "taken_at": "2025-05-01T07:00:00"}],
+                              "tanks": [{"tank_id": "T1", "village": "Ojola", "capacity_litres": 1000}]})))
+        """)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "latest_levels": [{"tank_id": "T1", "level_pct": 5.0, "taken_at": "2025-05-01T07:00:00"}],
+        "refill_alerts": [{"tank_id": "T1", "level_pct": 5.0}],
+        "refill_plan": [{"tank_id": "T1", "village": "Ojola", "litres_needed": 950.0}],
+        "village_refills": [{"village": "Ojola", "tanks_to_refill": 1}],
+    }
+
+
+def test_a_crashing_component_takes_down_only_what_depends_on_it(tmp_path):
+    broken = dict(WATER_TANKS, make_refill_alerts="def run(latest_levels, levels):\n    return len(r for r in levels)\n")
+    root = built_workspace(tmp_path, broken)
+    result = in_app(root, """
+        import json
+        from app import run_detailed
+        result = run_detailed({"levels": [{"tank_id": "T1", "level_pct": 5.0, "taken_at": "2025-05-01T07:00:00"}], "tanks": []})
+        print(json.dumps({"outputs": sorted(result.outputs), "failures": {k: v.strip().splitlines()[-1] for k, v in result.failures.items()}}))
+        """)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "outputs": ["latest_levels"],
+        "failures": {
+            "make_refill_alerts": "TypeError: object of type 'generator' has no len()",
+            "make_refill_plan": "skipped, because it reads refill_alerts, which could not be made",
+            "make_village_refills": "skipped, because it reads refill_alerts, which could not be made",
+        },
+    }
+
+
+def test_the_app_command_line_keeps_records_and_computes(tmp_path):
+    root = built_workspace(tmp_path, WATER_TANKS)
+    (root / "levels.csv").write_text("tank_id,level_pct,taken_at\nT1,12.5,2025-05-01T07:00:00\nT2,80,2025-05-01T07:00:00\n")
+    (root / "bad.csv").write_text("tank_id,level_pct,taken_at\nT3,full,2025-05-01T07:00:00\n")
+    (root / "tanks.json").write_text(json.dumps([{"tank_id": "T1", "village": "Ojola", "capacity_litres": 2000}]))
+
+    def app(*args):
+        return subprocess.run([sys.executable, "-m", "app", *args], cwd=root, capture_output=True, text=True, timeout=60)
+
+    assert app("add", "levels", "levels.csv").stdout.strip() == "Kept 2 record(s) in levels."
+    assert app("add", "tanks", "tanks.json").returncode == 0
+    refused = app("add", "levels", "bad.csv")
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == "bad.csv:2: field 'level_pct' should be number, got 'full'"
+    assert json.loads(app("show", "refill_plan").stdout) == [{"tank_id": "T1", "village": "Ojola", "litres_needed": 1750.0}]
+    assert app("run").stdout.splitlines() == ["latest_levels: 2", "refill_alerts: 1", "refill_plan: 1", "village_refills: 1"]
+    assert (root / "data.sqlite").exists()
