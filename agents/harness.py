@@ -1,0 +1,92 @@
+"""Runs examples against a generated app, inside the sandbox. Started by agents.sandbox, never imported.
+
+Reads a job as JSON on stdin and writes one JSON line per example to the
+file descriptor named by the job, so that whatever the app prints cannot
+garble the results.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+
+
+class ExampleTimeout(BaseException):
+    """A BaseException, so that the app's own isolation of failing components does not catch it."""
+
+
+def guard(root: str) -> None:
+    """Refuse writes outside the sandbox, new processes and network connections, from here on."""
+    root = os.path.realpath(root)
+    blocked = {"subprocess.Popen", "os.system", "os.fork", "os.forkpty", "os.posix_spawn", "os.exec", "os.spawn",
+               "socket.connect", "socket.bind", "pty.spawn"}
+    changes_files = {"os.remove", "os.rmdir", "os.rename", "os.replace", "shutil.rmtree", "os.truncate", "os.mkdir", "os.chmod", "os.chown"}
+
+    def outside(path) -> bool:
+        try:
+            full = os.path.realpath(os.fsdecode(path))
+        except (TypeError, ValueError):
+            return True
+        return not (full == root or full.startswith(root + os.sep))
+
+    def hook(event: str, args: tuple) -> None:
+        if event in blocked:
+            raise PermissionError(f"the sandbox does not allow {event}")
+        if event == "open" and args and isinstance(args[0], (str, bytes, os.PathLike)):
+            mode = args[1] if len(args) > 1 and isinstance(args[1], str) else "r"
+            flags = args[2] if len(args) > 2 and isinstance(args[2], int) else 0
+            writing = any(c in mode for c in "wax+") or flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)
+            if writing and outside(args[0]):
+                raise PermissionError(f"the sandbox does not allow writing to {os.fsdecode(args[0])}")
+        if event in changes_files and args and outside(args[0]):
+            raise PermissionError(f"the sandbox does not allow {event} outside it")
+
+    sys.addaudithook(hook)
+
+
+def main() -> int:
+    job = json.loads(sys.stdin.read())
+    results = os.fdopen(job["result_fd"], "w", buffering=1)
+    sys.stdout = sys.stderr  # the app's prints go to the log, never into the results
+    sys.path.insert(0, job["root"])
+    guard(job["root"])
+    import importlib
+
+    def on_alarm(signum, frame):
+        raise ExampleTimeout()
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    try:
+        app = importlib.import_module("app")
+        matching = importlib.import_module("app.matching")
+    except BaseException as error:  # the app cannot even be imported: every example fails the same way
+        for example in job["examples"]:
+            results.write(json.dumps({"key": example["key"], "passed": False, "problems": [f"the app cannot be imported: {error!r}"],
+                                      "failures": {}, "actual": None, "seconds": 0.0}) + "\n")
+        return 0
+    for example in job["examples"]:
+        started = time.perf_counter()
+        signal.setitimer(signal.ITIMER_REAL, job["seconds_per_example"])
+        try:
+            outcome = app.run_detailed(example["given"])
+            actual, failures = outcome.outputs, {name: text.strip().splitlines()[-1] for name, text in outcome.failures.items()}
+            problems = matching.differences(example["then"], actual, ordered=example["ordered"])
+        except ExampleTimeout:
+            actual, failures = None, {}
+            problems = [f"it took longer than {job['seconds_per_example']:g} s; the code may loop forever"]
+        except BaseException as error:  # SystemExit and KeyboardInterrupt from generated code count as failures too
+            actual, failures, problems = None, {}, [f"the app stopped with {error!r}"]
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        results.write(json.dumps({
+            "key": example["key"], "passed": not problems and not failures, "problems": problems,
+            "failures": failures, "actual": actual, "seconds": time.perf_counter() - started,
+        }, default=str) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
