@@ -1,0 +1,97 @@
+"""Fix the trivial things in model-written code without asking the model again.
+
+Small models forget imports, wrap code in prose, or name the function
+differently. These are mended here; what cannot be mended (a syntax error, a
+name defined nowhere) is returned as a problem to show the model.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+from dataclasses import dataclass, field
+
+# name -> the import that defines it
+_FROM_IMPORTS = {
+    "defaultdict": "collections", "Counter": "collections", "OrderedDict": "collections", "deque": "collections",
+    "namedtuple": "collections", "groupby": "itertools", "chain": "itertools", "islice": "itertools",
+    "accumulate": "itertools", "combinations": "itertools", "product": "itertools", "reduce": "functools",
+    "lru_cache": "functools", "cmp_to_key": "functools", "itemgetter": "operator", "attrgetter": "operator",
+    "Decimal": "decimal", "ROUND_HALF_UP": "decimal", "timedelta": "datetime", "date": "datetime",
+    "mean": "statistics", "median": "statistics", "floor": "math", "ceil": "math", "isclose": "math",
+}
+_MODULES = {"math", "statistics", "re", "json", "collections", "itertools", "functools", "operator", "decimal", "string", "bisect", "heapq"}
+_DATETIME_ATTRIBUTES = {"date", "datetime", "timedelta", "time", "timezone"}
+
+
+@dataclass
+class Fixed:
+    code: str
+    problems: list[str] = field(default_factory=list)
+    mended: list[str] = field(default_factory=list)  # what was fixed, for the log
+
+
+def extract_code(answer: str) -> str:
+    """The Python in a model's answer: the fenced block that defines a function, else the whole answer."""
+    blocks = re.findall(r"^[ \t]*```[\w+-]*[ \t]*\n(.*?)^[ \t]*```", answer, flags=re.DOTALL | re.MULTILINE)
+    for block in blocks:
+        if "def " in block:
+            return block.strip() + "\n"
+    if blocks:
+        return blocks[0].strip() + "\n"
+    return answer.strip().removeprefix("```python").removeprefix("```").removesuffix("```").strip() + "\n"
+
+
+def fix_code(answer: str, function: str = "run") -> Fixed:
+    code = extract_code(answer)
+    try:
+        tree = ast.parse(code)
+    except SyntaxError as error:
+        return Fixed(code, [f"line {error.lineno}: {error.msg}; the code does not parse"])
+    fixed = Fixed(code)
+    functions = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
+    if function not in functions:
+        if not functions:
+            return Fixed(code, [f"there is no function; write `def {function}(...)`"])
+        code += f"\n\n{function} = {functions[-1]}\n"
+        fixed.mended.append(f"named {functions[-1]} as {function}")
+    imports = _missing_imports(tree)
+    if imports:
+        code = "\n".join(imports) + "\n\n" + code
+        fixed.mended.append("added " + "; ".join(imports))
+    fixed.code = code
+    undefined = _undefined_names(ast.parse(code))
+    fixed.problems = [f"name '{name}' is used but never defined" for name in sorted(undefined)]
+    return fixed
+
+
+def _missing_imports(tree: ast.Module) -> list[str]:
+    undefined = _undefined_names(tree)
+    modules = sorted(undefined & _MODULES)
+    names = [f"from {_FROM_IMPORTS[name]} import {name}" for name in sorted(undefined) if name in _FROM_IMPORTS]
+    if "datetime" in undefined:
+        uses_module = any(isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "datetime"
+                          and n.attr in _DATETIME_ATTRIBUTES for n in ast.walk(tree))
+        if uses_module:
+            modules = sorted([*modules, "datetime"])
+        else:
+            names.insert(0, "from datetime import datetime")
+    return [f"import {module}" for module in modules] + names
+
+
+def _undefined_names(tree: ast.Module) -> set[str]:
+    defined = set(dir(builtins))
+    used = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (used if isinstance(node.ctx, ast.Load) else defined).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defined.add(node.name)
+        elif isinstance(node, ast.arg):
+            defined.add(node.arg)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            defined.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            defined.add(node.name)
+    return used - defined
