@@ -64,8 +64,10 @@ def main() -> int:
         matching = importlib.import_module("app.matching")
     except BaseException as error:  # the app cannot even be imported: every example fails the same way
         for example in job["examples"]:
-            results.write(json.dumps({"key": example["key"], "passed": False, "problems": [f"the app cannot be imported: {error!r}"],
-                                      "failures": {}, "actual": None, "seconds": 0.0}) + "\n")
+            problem = f"the app cannot be imported: {error!r}"
+            results.write(json.dumps({"key": example["key"], "passed": False, "problems": [problem], "failures": {},
+                                      "by_collection": {name: [problem] for name in example["then"]},
+                                      "actual": None, "seconds": 0.0}) + "\n")
         return 0
     for example in job["examples"]:
         started = time.perf_counter()
@@ -73,16 +75,20 @@ def main() -> int:
         try:
             outcome = app.run_detailed(example["given"])
             actual, failures = outcome.outputs, {name: text.strip().splitlines()[-1] for name, text in outcome.failures.items()}
-            problems = matching.differences(example["then"], actual, ordered=example["ordered"])
+            by_collection = {name: matching.differences({name: wanted}, actual, ordered=example["ordered"])
+                             for name, wanted in example["then"].items()}
+            problems = [problem for found in by_collection.values() for problem in found]
         except ExampleTimeout:
             actual, failures = None, {}
             problems = [f"it took longer than {job['seconds_per_example']:g} s; the code may loop forever"]
+            by_collection = {name: problems for name in example["then"]}
         except BaseException as error:  # SystemExit and KeyboardInterrupt from generated code count as failures too
             actual, failures, problems = None, {}, [f"the app stopped with {error!r}"]
+            by_collection = {name: problems for name in example["then"]}
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
         results.write(json.dumps({
-            "key": example["key"], "passed": not problems and not failures, "problems": problems,
+            "key": example["key"], "passed": not problems, "problems": problems, "by_collection": by_collection,
             "failures": failures, "actual": actual, "seconds": time.perf_counter() - started,
         }, default=str) + "\n")
     return 0

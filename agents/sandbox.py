@@ -55,6 +55,7 @@ class CaseResult:
     passed: bool
     problems: list[str] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)  # component -> last line of its error
+    by_collection: dict[str, list[str]] = field(default_factory=dict)  # expected collection -> what differs
     actual: dict[str, Any] | None = None
     seconds: float = 0.0
 
@@ -92,7 +93,8 @@ def run_cases(app_dir: Path, cases: list[Case], limits: Limits = Limits()) -> Sa
     ran_out = "the sandbox stopped it: it ran past the time limit, or ended the run early" + (
         f" (last output: {log.strip().splitlines()[-1]})" if log.strip() else "")
     return SandboxRun([
-        CaseResult(**finished[c.key]) if c.key in finished else CaseResult(c.key, False, [ran_out])
+        CaseResult(**finished[c.key]) if c.key in finished
+        else CaseResult(c.key, False, [ran_out], by_collection={name: [ran_out] for name in c.then})
         for c in cases
     ], isolation, log)
 

@@ -34,6 +34,7 @@ def test_a_wrong_answer_says_what_differs(tmp_path):
     result = run_cases(root, [LOW], QUICK).results[0]
     assert not result.passed
     assert result.problems == ["'refill_alerts' has 0 records, expected 1", "'refill_alerts': no record matches {'tank_id': 'T1', 'level_pct': 12.5}"]
+    assert result.by_collection == {"refill_alerts": result.problems}
 
 
 def test_an_infinite_loop_is_stopped_per_example(tmp_path):

@@ -63,6 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="list the requirements with their priority and examples")
     status.set_defaults(handler=cmd_status)
 
+    build = commands.add_parser("build", help="design, write and test the app from the requirements")
+    build.add_argument("--yes", action="store_true", help="accept the design without asking")
+    build.add_argument("--json", action="store_true", help="print one JSON summary on stdout; progress goes to stderr")
+    build.add_argument("--model", help="local/qwen2.5-coder-1.5b (default), local/qwen2.5-coder-0.5b or openai/<name>")
+    build.add_argument("--only", nargs="+", metavar="REQ-ID", help="rebuild only the components of these requirements")
+    build.set_defaults(handler=cmd_build)
+
     model = commands.add_parser("model", help="the language models shall can use")
     model.set_defaults(handler=lambda args: _usage(model))
     model_commands = model.add_subparsers(title="model commands", metavar="ACTION")
@@ -127,6 +134,16 @@ def cmd_status(args: argparse.Namespace) -> int:
         _print_problems(workspace)
         return EXIT_BAD_INPUT
     return EXIT_OK
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from tui.building import build_command
+
+    workspace = _load(args)
+    if workspace.problems:
+        _print_problems(workspace)
+        return EXIT_BAD_INPUT
+    return build_command(workspace.root, args, _out(), _err())
 
 
 def cmd_model_list(args: argparse.Namespace) -> int:

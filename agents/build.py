@@ -1,0 +1,95 @@
+"""Running the build graph for a workspace: checkpoints, resuming, approval and progress."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.types import Command
+
+from agents.graph import build_graph
+from agents.models.seam import ChatModel
+from agents.state import BuildContext
+from reqs.atomic import write_atomic
+
+STATE_DIR = ".shall"
+CHECKPOINTS = "build.sqlite"
+CURRENT = "build.json"
+
+Event = dict[str, Any]
+
+
+def run_build(
+    root: Path,
+    model: ChatModel,
+    *,
+    only: list[str] | None = None,
+    auto_approve: bool = False,
+    max_repairs: int = 3,
+    on_event: Callable[[Event], None] = lambda event: None,
+    ask_approval: Callable[[str], bool] = lambda design: False,
+) -> dict:
+    """Build the workspace at `root` and return the report.
+
+    Progress is checkpointed in .shall/build.sqlite. A build that was stopped
+    (Ctrl-C, a crash, a model error) resumes where it stopped the next time,
+    as long as the requirements and the model are the same.
+    """
+    state_dir = root / STATE_DIR
+    state_dir.mkdir(exist_ok=True)
+    fingerprint = _fingerprint(root, model.name, only or [])
+    thread = _current_thread(state_dir, fingerprint)
+    connection = sqlite3.connect(state_dir / CHECKPOINTS, check_same_thread=False)
+    try:
+        graph = build_graph().compile(checkpointer=SqliteSaver(connection))
+        config = {"configurable": {"thread_id": thread}}
+        pending = graph.get_state(config).next
+        if pending:
+            on_event({"step": "resume", "message": f"Carrying on with the build that stopped before {', '.join(pending)}"})
+            given: Any = None
+        else:
+            given = {"root": str(root), "only": list(only or [])}
+        context = BuildContext(model=model, auto_approve=auto_approve, max_repairs=max_repairs)
+        while True:
+            question = None
+            for mode, chunk in graph.stream(given, config, context=context, stream_mode=["custom", "updates"]):
+                if mode == "custom":
+                    on_event(chunk)
+                elif "__interrupt__" in chunk:
+                    question = chunk["__interrupt__"][0].value
+            if question is None:
+                break
+            given = Command(resume=ask_approval(question["design"]))
+        report = graph.get_state(config).values["report"]
+    finally:
+        connection.close()
+    (state_dir / CURRENT).unlink(missing_ok=True)  # finished: the next build starts afresh
+    return report
+
+
+def _fingerprint(root: Path, model_name: str, only: list[str]) -> str:
+    digest = hashlib.sha256(json.dumps([model_name, sorted(only)]).encode())
+    for path in sorted((root / "reqs").glob("*")):
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _current_thread(state_dir: Path, fingerprint: str) -> str:
+    """The unfinished build for these exact requirements, or a new one."""
+    path = state_dir / CURRENT
+    try:
+        current = json.loads(path.read_text())
+        if current.get("fingerprint") == fingerprint:
+            return current["thread"]
+    except (OSError, ValueError):
+        pass
+    thread = f"build-{uuid.uuid4().hex[:12]}"
+    write_atomic(path, json.dumps({"thread": thread, "fingerprint": fingerprint}))
+    return thread

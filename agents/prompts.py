@@ -1,0 +1,43 @@
+"""Prompts for the model, kept short: the embedded models read about 65-130 tokens a second on 2 cores."""
+
+from __future__ import annotations
+
+PROMPT_VERSION = "component-python-1"
+
+SYSTEM = """You write one Python function for a small data program.
+Rules:
+- Write `def run(...)` taking the named inputs. Each input is a list of records (dicts).
+- Return the output: a new list of records (dicts) with the output fields.
+- Use only the Python standard library, and import what you use.
+- date fields hold datetime.date objects; datetime fields hold datetime.datetime objects.
+- Do exactly what the requirement says; the examples show it, but the rule is the requirement.
+- Do not print, read files or use the network.
+Answer with the code only, in one ```python block."""
+
+TASK = """Requirement{plural}:
+{requirements}
+
+Inputs:
+{inputs}
+
+Output: {output}, a list of records with fields {fields}.
+An expected record may name only some of its fields; output all of them.
+
+{examples}
+
+Write `def run({parameters}):` now."""
+
+EXAMPLE = """Example "{name}":
+{inputs}
+expected {output} = {expected}"""
+
+REPAIR = """Your code:
+```python
+{code}
+```
+It is wrong on example "{name}":
+{inputs}
+expected {output} = {expected}
+{outcome}
+
+Find the mistake, then write the whole corrected function in one ```python block."""

@@ -1,0 +1,68 @@
+"""The build graph's state, context and results: plain data, so checkpoints can store them."""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+from typing import Annotated, TypedDict
+
+from agents.models.seam import ChatModel
+from agents.sandbox import Limits
+
+
+def merge(left: dict | None, right: dict | None) -> dict:
+    return {**(left or {}), **(right or {})}
+
+
+def add_counts(left: dict | None, right: dict | None) -> dict:
+    total = dict(left or {})
+    for key, count in (right or {}).items():
+        total[key] = total.get(key, 0) + count
+    return total
+
+
+def add_usage(left: dict | None, right: dict | None) -> dict:
+    total = dict(left or {})
+    for component, usage in (right or {}).items():
+        before = total.get(component, {"prompt": 0, "completion": 0, "seconds": 0.0, "calls": 0})
+        total[component] = {key: before[key] + usage.get(key, 0) for key in before}
+    return total
+
+
+class BuildState(TypedDict, total=False):
+    root: str
+    only: list[str]                       # requirement ids asked for; empty means all
+    project_name: str
+    requirements: list[dict]              # Requirement.model_dump() of every requirement
+    changed: list[str]                    # requirement ids whose components must be regenerated
+    design: dict                          # Design.model_dump()
+    stale: list[str]                      # component names to generate
+    approved: bool
+    code: Annotated[dict[str, str], merge]        # component -> its code as it stands
+    best: dict[str, dict]                         # component -> {"code", "passed", "total"}
+    attempts: Annotated[dict[str, int], add_counts]  # component -> model answers used
+    usage: Annotated[dict[str, dict], add_usage]  # component -> tokens and seconds
+    tested: dict[str, str]                # component -> the code the visible results were measured on
+    visible: dict[str, dict]              # case key -> CaseResult as a dict
+    holdouts: dict[str, dict]
+    isolation: str
+    round: Annotated[int, operator.add]
+    report: dict
+
+
+class WorkOnComponent(TypedDict):
+    """What a fanned-out generate or repair task gets."""
+
+    component: str
+    design: dict
+    requirements: list[dict]
+    code: str
+    failing: dict | None  # a failing case, with its result, for repair
+
+
+@dataclass
+class BuildContext:
+    model: ChatModel
+    auto_approve: bool = False
+    max_repairs: int = 3
+    limits: Limits = field(default_factory=Limits)

@@ -1,0 +1,185 @@
+"""The build graph with a scripted model: every step, the repair loop and its bound, approval and resuming."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from agents.build import run_build
+from agents.models.fake import ScriptedModel
+from agents.nodes import DesignRefused
+from reqs.problems import InvalidInput
+from tests.test_render import WATER_TANKS
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+WRONG = "def run(**inputs):\n    return []\n"
+
+
+def workspace(tmp_path: Path, name: str = "water-tanks") -> Path:
+    root = tmp_path / name
+    shutil.copytree(EXAMPLES / name, root)
+    return root
+
+
+def asked_for(messages: list[dict]) -> str:
+    """The component a prompt asks to write, from its 'Output: <collection>' line."""
+    return "make_" + re.search(r"^Output: (\w+),", messages[1]["content"], re.M).group(1)
+
+
+def answers(bodies: dict[str, str]):
+    """A model answer that writes each component from `bodies`."""
+    return lambda messages: f"```python\n{textwrap.dedent(bodies[asked_for(messages)]).strip()}\n```"
+
+
+def correct_model(calls: int = 4) -> ScriptedModel:
+    return ScriptedModel(*[answers(WATER_TANKS)] * calls)
+
+
+def test_a_build_writes_a_tested_app_and_reports_every_requirement(tmp_path):
+    root = workspace(tmp_path)
+    events = []
+    report = run_build(root, correct_model(), auto_approve=True, on_event=events.append)
+    assert [(r["id"], r["examples_passed"], r["examples"], r["holdouts_passed"], r["holdouts"], r["attempts"]) for r in report["requirements"]] == [
+        ("REQ-001", 1, 1, 2, 2, 1), ("REQ-002", 1, 1, 3, 3, 1), ("REQ-003", 1, 1, 2, 2, 1), ("REQ-004", 1, 1, 2, 2, 1)]
+    assert report["components_regenerated"] == ["make_latest_levels", "make_refill_alerts", "make_refill_plan", "make_village_refills"]
+    assert report["tokens"] > 0 and all(r["tokens"] > 0 for r in report["requirements"])
+    assert (root / "specs/design.yaml").exists() and (root / "app/components/make_refill_plan.py").exists()
+    assert (root / "tests/test_requirements.py").exists()
+    steps = [e["step"] for e in events]
+    assert steps[:3] == ["load", "design", "design"] and "generate" in steps and steps[-1] == "holdout"
+    assert not (root / ".shall/build.json").exists()
+
+
+def test_holdout_examples_never_reach_the_model(tmp_path):
+    root = workspace(tmp_path)
+    model = correct_model()
+    run_build(root, model, auto_approve=True)
+    prompts = "\n".join(model.prompts)
+    assert "one tank is low" in prompts  # a visible example is shown
+    for holdout in ("exactly 20 is not low", "an old low reading does not count", "just below the limit",
+                    "readings arrive out of order", "an empty tank needs its whole capacity", "19.9"):
+        assert holdout not in prompts
+
+
+def test_a_failing_component_is_repaired_with_its_example(tmp_path):
+    root = workspace(tmp_path)
+    model = ScriptedModel(*[answers(dict(WATER_TANKS, make_refill_alerts=WRONG))] * 4, answers(WATER_TANKS))
+    report = run_build(root, model, auto_approve=True)
+    assert [r["attempts"] for r in report["requirements"]] == [1, 2, 1, 1]
+    assert all(r["examples_passed"] == r["examples"] for r in report["requirements"])
+    repair = model.history[-1].messages[-1]["content"]
+    assert repair.startswith("Your code:\n```python\n")
+    assert "It is wrong on example \"one tank is low\"" in repair
+    assert "expected refill_alerts = [{'tank_id': 'T1', 'level_pct': 12.5}]" in repair
+    assert "but it returned refill_alerts = []" in repair
+    assert "latest_levels = [{'tank_id': 'T1', 'level_pct': 12.5" in repair  # the upstream output, computed in the sandbox
+
+
+def test_the_repair_loop_stops_at_its_bound(tmp_path):
+    root = workspace(tmp_path)
+    always_wrong = answers(dict(WATER_TANKS, make_latest_levels=WRONG))
+    model = ScriptedModel(*[always_wrong] * 4, *[always_wrong] * 3)
+    report = run_build(root, model, auto_approve=True, max_repairs=3)
+    assert len(model.history) == 4 + 3
+    assert report["requirements"][0]["attempts"] == 4
+    assert report["requirements"][0]["failing"] == {"two readings of one tank": [
+        "'latest_levels' has 0 records, expected 2",
+        "'latest_levels': no record matches {'tank_id': 'T1', 'level_pct': 12.5, 'taken_at': '2025-05-01T18:00:00'}",
+        "'latest_levels': no record matches {'tank_id': 'T2', 'level_pct': 64.0, 'taken_at': '2025-05-01T07:30:00'}",
+    ]}
+
+
+TWO_EXAMPLES = """\
+id: REQ-001
+title: Low tanks
+statement: The system shall list the tanks whose level is below 20 %.
+examples:
+  - name: one low
+    given: {levels: [{tank_id: T1, level_pct: 5.0, taken_at: "2025-05-01T07:00:00"}]}
+    then: {low_tanks: [{tank_id: T1}]}
+  - name: none low
+    given: {levels: [{tank_id: T2, level_pct: 50.0, taken_at: "2025-05-01T07:00:00"}]}
+    then: {low_tanks: []}
+  - name: at the limit
+    holdout: true
+    given: {levels: [{tank_id: T3, level_pct: 20.0, taken_at: "2025-05-01T07:00:00"}]}
+    then: {low_tanks: []}
+"""
+
+
+def test_a_worse_repair_is_never_kept(tmp_path):
+    root = workspace(tmp_path)
+    for path in (root / "reqs").glob("REQ-*.yaml"):
+        path.unlink()
+    (root / "reqs/REQ-001.yaml").write_text(TWO_EXAMPLES)
+    half_right = "def run(levels):\n    return [{'tank_id': r['tank_id']} for r in levels]\n"  # passes 'one low' only
+    worse = "def run(levels):\n    return [{'tank_id': 'nope'}, {'tank_id': 'nope'}]\n"  # passes nothing
+    model = ScriptedModel(half_right, worse, worse, worse)
+    report = run_build(root, model, auto_approve=True, max_repairs=3)
+    assert report["requirements"][0]["examples_passed"] == 1
+    assert "for r in levels" in (root / "app/components/make_low_tanks.py").read_text()
+
+
+def test_the_design_waits_for_approval(tmp_path):
+    root = workspace(tmp_path)
+    shown = []
+    report = run_build(root, correct_model(), ask_approval=lambda design: shown.append(design) or True)
+    assert shown and "make_refill_plan" in shown[0] and "refill_alerts" in shown[0]
+    assert report["requirements"][0]["examples_passed"] == 1
+
+
+def test_a_refused_design_builds_nothing(tmp_path):
+    root = workspace(tmp_path)
+    model = correct_model()
+    with pytest.raises(DesignRefused, match="The design was not approved, so nothing was built"):
+        run_build(root, model, ask_approval=lambda design: False)
+    assert model.history == [] and not (root / "app").exists()
+
+
+def test_an_interrupted_build_resumes_where_it_stopped(tmp_path):
+    root = workspace(tmp_path)
+    crashing = ScriptedModel(answers(WATER_TANKS), answers(WATER_TANKS), KeyboardInterrupt(), answers(WATER_TANKS))
+    with pytest.raises(KeyboardInterrupt):
+        run_build(root, crashing, auto_approve=True)
+    assert (root / ".shall/build.json").exists()
+    written_before = len(crashing.history)
+    events = []
+    resumed = ScriptedModel(*[answers(WATER_TANKS)] * 4)
+    report = run_build(root, resumed, auto_approve=True, on_event=events.append)
+    assert events[0]["step"] == "resume"
+    assert len(resumed.history) < 4, "components finished before the interruption are not written again"
+    assert written_before + len(resumed.history) >= 4
+    assert all(r["examples_passed"] == r["examples"] for r in report["requirements"])
+
+
+def test_changed_requirements_start_a_new_build_rather_than_resume(tmp_path):
+    root = workspace(tmp_path)
+    with pytest.raises(KeyboardInterrupt):
+        run_build(root, ScriptedModel(*[KeyboardInterrupt()] * 4), auto_approve=True)  # four components ask at once
+    text = (root / "reqs/REQ-004.yaml").read_text()
+    (root / "reqs/REQ-004.yaml").write_text(text.replace("priority: should", "priority: must"))
+    events = []
+    run_build(root, correct_model(), auto_approve=True, on_event=events.append)
+    assert events[0]["step"] == "load"
+
+
+def test_invalid_requirements_stop_the_build_with_their_problems(tmp_path):
+    root = workspace(tmp_path)
+    (root / "reqs/REQ-002.yaml").write_text("id: REQ-002\ntitle: [\n")
+    with pytest.raises(InvalidInput) as error:
+        run_build(root, correct_model(), auto_approve=True)
+    assert "reqs/REQ-002.yaml:2" in error.value.message
+
+
+def test_only_rebuilds_the_components_of_the_named_requirements(tmp_path):
+    root = workspace(tmp_path)
+    run_build(root, correct_model(), auto_approve=True)
+    model = correct_model(1)
+    report = run_build(root, model, auto_approve=True, only=["REQ-003"])
+    assert report["components_regenerated"] == ["make_refill_plan"]
+    assert [asked_for(call.messages) for call in model.history] == ["make_refill_plan"]
+    assert all(r["examples_passed"] == r["examples"] for r in report["requirements"])

@@ -1,0 +1,62 @@
+"""`shall build` on the command line: progress on stderr, a table or JSON on stdout."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from agents.build import run_build
+from agents.models.select import choose_model_name, open_model
+from reqs.problems import ShallError
+from tui.progress import ByteProgress
+
+
+def build_command(root: Path, args: argparse.Namespace, out: Console, err: Console) -> int:
+    started = time.monotonic()
+    name = choose_model_name(args.model)
+    err.print(f"Building {root.name} with {name}", markup=False, highlight=False)
+    with ByteProgress(err) as progress:
+        model = open_model(name, progress=progress)
+
+    def on_event(event: dict) -> None:
+        err.print(f"[{time.monotonic() - started:6.1f}s] {event['message']}", markup=False, highlight=False)
+
+    def ask(design: str) -> bool:
+        if not sys.stdin.isatty():
+            raise ShallError("the design needs your approval, but there is no one at the terminal to ask; "
+                             "run `shall build --yes` to accept it")
+        err.print("\nThe design shall build:\n", markup=False, highlight=False)
+        err.print(design, markup=False, highlight=False)
+        reply = input("Build with this design? [Y/n] ").strip().lower()
+        return reply in ("", "y", "yes")
+
+    report = run_build(root, model, only=args.only, auto_approve=args.yes, on_event=on_event, ask_approval=ask)
+    report = {**report, "model": name, "seconds": round(time.monotonic() - started, 1)}
+    failing = any(r["examples_passed"] < r["examples"] for r in report["requirements"])
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        _print_report(out, report)
+    return 1 if failing else 0
+
+
+def _print_report(out: Console, report: dict) -> None:
+    table = Table(expand=False)
+    for column, justify in (("ID", "left"), ("Title", "left"), ("Examples", "right"), ("Held out", "right"),
+                            ("Attempts", "right"), ("Tokens", "right"), ("Seconds", "right")):
+        table.add_column(column, justify=justify)
+    for row in report["requirements"]:
+        table.add_row(row["id"], row["title"], f"{row['examples_passed']}/{row['examples']}",
+                      f"{row['holdouts_passed']}/{row['holdouts']}", str(row["attempts"]), str(row["tokens"]), str(row["seconds"]))
+    out.print(table)
+    for row in report["requirements"]:
+        for example, problems in row["failing"].items():
+            out.print(f"{row['id']} \"{example}\" fails: {'; '.join(problems)}", markup=False, highlight=False)
+    out.print(f"{report['tokens']} tokens, {report['seconds']} s in all with {report['model']}. "
+              f"Generated code ran with: {report['isolation']}.", markup=False, highlight=False)
