@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,9 @@ from specs.infer import infer_design
 from specs.render import component_module, render_app, write_files
 
 MAX_TOKENS = 700
+# At temperature 0 a repair repeats the first answer word for word; some
+# randomness, with a different seed per attempt, lets it try something else.
+REPAIR_TEMPERATURE = 0.7
 
 
 class DesignRefused(ShallError):
@@ -84,7 +86,7 @@ def generate_component(work: WorkOnComponent, runtime: Runtime[BuildContext]) ->
     name = work["component"]
     _say(runtime, "generate", f"Writing {name}", component=name)
     messages = [{"role": "system", "content": prompts.SYSTEM}, {"role": "user", "content": component_task(work)}]
-    return _ask_for_code(runtime, name, messages)
+    return _ask_for_code(runtime, name, messages, CallOptions(max_tokens=MAX_TOKENS, temperature=0.0))
 
 
 def repair_component(work: WorkOnComponent, runtime: Runtime[BuildContext]) -> dict:
@@ -108,16 +110,18 @@ def repair_component(work: WorkOnComponent, runtime: Runtime[BuildContext]) -> d
                                    expected=_show(failing["then"][output]), outcome=outcome)
     messages = [{"role": "system", "content": prompts.SYSTEM},
                 {"role": "user", "content": component_task(work)}, {"role": "user", "content": repair}]
-    return _ask_for_code(runtime, name, messages)
+    options = CallOptions(max_tokens=MAX_TOKENS, temperature=REPAIR_TEMPERATURE, seed=work["attempt"])
+    return _ask_for_code(runtime, name, messages, options)
 
 
-def _ask_for_code(runtime: Runtime[BuildContext], name: str, messages: list[dict]) -> dict:
-    started = time.perf_counter()
-    completion = runtime.context.model.complete(messages, options=CallOptions(max_tokens=MAX_TOKENS, temperature=0.0))
+def _ask_for_code(runtime: Runtime[BuildContext], name: str, messages: list[dict], options: CallOptions) -> dict:
+    completion = runtime.context.model.complete(messages, options=options)
     fixed = fix_code(completion.text)
     usage = {name: {"prompt": completion.usage.prompt_tokens, "completion": completion.usage.completion_tokens,
-                    "seconds": time.perf_counter() - started, "calls": 1}}
+                    "seconds": completion.seconds, "calls": 1}}
     code = fixed.code if not fixed.problems else fixed.code + _problems_comment(fixed.problems)
+    _say(runtime, "written", f"Wrote {name} ({completion.usage.completion_tokens} tokens, {completion.seconds:.0f} s)",
+         component=name)
     return {"code": {name: code}, "attempts": {name: 1}, "usage": usage}
 
 
@@ -196,7 +200,8 @@ def render(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
         files[component.path] = component_module(component, design_, code, lines)
     write_design(root, design_)
     written = write_files(root, files)
-    _say(runtime, "render", f"Wrote {len(written)} file{'s' * (len(written) != 1)}")
+    _say(runtime, "render", f"Updated {len(written)} file{'s' * (len(written) != 1)} of the app" if written
+         else "The app is unchanged")
     return {}
 
 
@@ -291,7 +296,8 @@ def _requirements(state: BuildState) -> list[Requirement]:
 
 def _work(state: BuildState, name: str, failing: dict | None = None) -> WorkOnComponent:
     return {"component": name, "design": state["design"], "requirements": state["requirements"],
-            "code": (state.get("code") or {}).get(name, ""), "failing": failing}
+            "code": (state.get("code") or {}).get(name, ""), "failing": failing,
+            "attempt": (state.get("attempts") or {}).get(name, 0) + 1}
 
 
 def _cases(state: BuildState, holdout: bool) -> list[Case]:

@@ -58,6 +58,7 @@ class WorkOnComponent(TypedDict):
     requirements: list[dict]
     code: str
     failing: dict | None  # a failing case, with its result, for repair
+    attempt: int          # which answer this will be for the component, from 1
 
 
 @dataclass

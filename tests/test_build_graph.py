@@ -86,6 +86,9 @@ def test_the_repair_loop_stops_at_its_bound(tmp_path):
     report = run_build(root, model, auto_approve=True, max_repairs=3)
     assert len(model.history) == 4 + 3
     assert report["requirements"][0]["attempts"] == 4
+    repairs = model.history[4:]
+    assert [(call.options.temperature, call.options.seed) for call in repairs] == [(0.7, 2), (0.7, 3), (0.7, 4)]
+    assert {call.options.temperature for call in model.history[:4]} == {0.0}
     assert report["requirements"][0]["failing"] == {"two readings of one tank": [
         "'latest_levels' has 0 records, expected 2",
         "'latest_levels': no record matches {'tank_id': 'T1', 'level_pct': 12.5, 'taken_at': '2025-05-01T18:00:00'}",

@@ -33,7 +33,7 @@ class LocalModel(ChatModel):
         self.name = f"local/{spec.name}"
         self.llm = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads or os.cpu_count() or 2,
                          seed=seed, verbose=False)
-        self._one_at_a_time = threading.Lock()  # llama.cpp's context is not thread-safe; the build fans out in threads
+        self.serial = threading.Lock()  # llama.cpp's context is not thread-safe; the build fans out in threads
 
     def _generate(self, messages: list[Message], schema: dict[str, Any] | None, options: CallOptions) -> RawAnswer:
         extra: dict[str, Any] = {}
@@ -42,10 +42,9 @@ class LocalModel(ChatModel):
         if options.seed is not None:
             extra["seed"] = options.seed
         try:
-            with self._one_at_a_time:
-                response = self.llm.create_chat_completion(
-                    messages=messages, max_tokens=options.max_tokens, temperature=options.temperature, **extra,
-                )
+            response = self.llm.create_chat_completion(
+                messages=messages, max_tokens=options.max_tokens, temperature=options.temperature, **extra,
+            )
         except ValueError as error:  # llama.cpp says so when the prompt does not fit the context window
             raise ModelError(f"{self.name} could not answer: {error}. The question is too long for this model.") from error
         usage = response.get("usage") or {}

@@ -9,6 +9,7 @@ done here once, the same for every provider.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -78,9 +79,15 @@ class CallOptions:
 
 
 class ChatModel:
-    """Base class for every provider. Subclasses implement `_generate` only."""
+    """Base class for every provider. Subclasses implement `_generate` only.
+
+    A provider that can serve one call at a time sets `serial`; callers in
+    other threads then wait their turn, and that wait is not counted as the
+    call's time.
+    """
 
     name: str = "model"
+    serial: threading.Lock | None = None
 
     def complete(
         self,
@@ -91,7 +98,13 @@ class ChatModel:
         options: CallOptions | None = None,
     ) -> Completion[Any]:
         """Ask the model. With a schema, the answer is parsed and checked, and asked for again on a violation."""
-        options = options or CallOptions()
+        if self.serial is not None:
+            with self.serial:
+                return self._complete(messages, schema, attempts, options or CallOptions())
+        return self._complete(messages, schema, attempts, options or CallOptions())
+
+    def _complete(self, messages: list[Message], schema: type[BaseModel] | dict[str, Any] | None,
+                  attempts: int, options: CallOptions) -> Completion[Any]:
         json_schema = _json_schema(schema)
         conversation = list(messages)
         usage = Usage()
