@@ -1,0 +1,130 @@
+"""Build every example workspace and score the result, against a one-shot floor.
+
+    .venv/bin/python bench/build.py [--model local/qwen2.5-coder-1.5b] [--workspaces water-tanks ...]
+                                    [--floor] [--max-repairs 3] [--json-out results.json]
+
+For each workspace: visible and holdout pass rates, tokens and wall time,
+then the totals. With --floor, also the floor: the same model given every
+requirement file in one prompt (holdout examples removed), one answer, no
+design step and no repair.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from agents.build import run_build  # noqa: E402
+from agents.codefix import fix_code  # noqa: E402
+from agents.models.seam import CallOptions  # noqa: E402
+from agents.models.select import open_model  # noqa: E402
+from agents.sandbox import Case, run_cases  # noqa: E402
+from reqs.workspace import load_workspace  # noqa: E402
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+FLOOR_PROMPT = """Write a Python module for the program these requirements describe.
+It must define `run(inputs)`: inputs is a dict from collection name to a list of records (dicts);
+return a dict from each output collection named in the examples' `then` to its list of records.
+Dates and datetimes are ISO-8601 strings. Use only the standard library.
+Answer with the code only, in one ```python block.
+
+{requirements}"""
+
+FLOOR_SHIM = '''
+
+class _Result:
+    def __init__(self, outputs, failures):
+        self.outputs, self.failures = outputs, failures
+
+
+def run_detailed(inputs):
+    return _Result(run(inputs), {})
+'''
+
+
+def build(workspace: Path, model, max_repairs: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix="shall-bench-") as scratch:
+        root = Path(scratch) / workspace.name
+        shutil.copytree(workspace, root)
+        started = time.monotonic()
+        report = run_build(root, model, auto_approve=True, max_repairs=max_repairs)
+        seconds = time.monotonic() - started
+    rows = report["requirements"]
+    return {
+        "visible": (sum(r["examples_passed"] for r in rows), sum(r["examples"] for r in rows)),
+        "holdout": (sum(r["holdouts_passed"] for r in rows), sum(r["holdouts"] for r in rows)),
+        "tokens": report["tokens"], "seconds": round(seconds, 1),
+        "failing_holdouts": [r["id"] for r in rows if r["holdouts_passed"] < r["holdouts"]],
+    }
+
+
+def floor(workspace: Path, model) -> dict:
+    loaded = load_workspace(workspace)
+    texts = []
+    for file in loaded.files:
+        data = file.requirement.model_dump()
+        data["examples"] = [e for e in data["examples"] if not e["holdout"]]
+        texts.append(json.dumps(data, indent=1))
+    project = (workspace / "reqs/project.yaml").read_text()
+    started = time.monotonic()
+    completion = model.complete([{"role": "user", "content": FLOOR_PROMPT.format(requirements=project + "\n" + "\n".join(texts))}],
+                                options=CallOptions(max_tokens=1500))
+    code = fix_code(completion.text).code + FLOOR_SHIM
+    with tempfile.TemporaryDirectory(prefix="shall-floor-") as scratch:
+        app = Path(scratch) / "app"
+        app.mkdir()
+        (app / "__init__.py").write_text(code)
+        shutil.copy(Path(__file__).resolve().parent.parent / "specs/matching.py", app / "matching.py")
+        scores = {}
+        for holdout in (False, True):
+            cases = [Case(f"{r.id}/{e.name}", e.given, e.then, e.ordered) for r in loaded.requirements for e in r.examples if e.holdout == holdout]
+            results = run_cases(Path(scratch), cases).results
+            scores["holdout" if holdout else "visible"] = (sum(r.passed for r in results), len(results))
+    return {**scores, "tokens": completion.usage.total, "seconds": round(time.monotonic() - started, 1)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="local/qwen2.5-coder-1.5b")
+    parser.add_argument("--workspaces", nargs="+", default=sorted(p.name for p in EXAMPLES.iterdir() if (p / "reqs").is_dir()))
+    parser.add_argument("--floor", action="store_true", help="also measure the one-shot floor")
+    parser.add_argument("--max-repairs", type=int, default=3)
+    parser.add_argument("--json-out", type=Path)
+    args = parser.parse_args()
+    model = open_model(args.model)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    print(f"bench/build.py at {commit}, model {args.model}, max repairs {args.max_repairs}")
+    print(f"{'workspace':<20} {'way':<6} {'visible':>9} {'holdout':>9} {'tokens':>7} {'seconds':>8}  holdouts failing in")
+    results = {}
+    for name in args.workspaces:
+        ways = {"shall": lambda: build(EXAMPLES / name, model, args.max_repairs)}
+        if args.floor:
+            ways["floor"] = lambda: floor(EXAMPLES / name, model)
+        for way, measure in ways.items():
+            row = measure()
+            results.setdefault(way, {})[name] = row
+            print(f"{name:<20} {way:<6} {row['visible'][0]:>4}/{row['visible'][1]:<4} {row['holdout'][0]:>4}/{row['holdout'][1]:<4} "
+                  f"{row['tokens']:>7} {row['seconds']:>8}  {' '.join(row.get('failing_holdouts', []))}", flush=True)
+    for way, rows in results.items():
+        visible = [sum(r["visible"][i] for r in rows.values()) for i in (0, 1)]
+        holdout = [sum(r["holdout"][i] for r in rows.values()) for i in (0, 1)]
+        tokens = sum(r["tokens"] for r in rows.values())
+        seconds = sum(r["seconds"] for r in rows.values())
+        print(f"{'TOTAL':<20} {way:<6} {visible[0]:>4}/{visible[1]:<4} {holdout[0]:>4}/{holdout[1]:<4} {tokens:>7} {seconds:>8.1f}"
+              f"  holdout pass rate {100 * holdout[0] / max(holdout[1], 1):.0f}%")
+    if args.json_out:
+        args.json_out.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
