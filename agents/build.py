@@ -32,6 +32,7 @@ def run_build(
     only: list[str] | None = None,
     auto_approve: bool = False,
     max_repairs: int = 3,
+    candidates: int = 3,
     on_event: Callable[[Event], None] = lambda event: None,
     ask_approval: Callable[[str], bool] = lambda design: False,
 ) -> dict:
@@ -43,7 +44,7 @@ def run_build(
     """
     state_dir = root / STATE_DIR
     state_dir.mkdir(exist_ok=True)
-    fingerprint = _fingerprint(root, model.name, only or [])
+    fingerprint = _fingerprint(root, f"{model.name} {candidates} {max_repairs}", only or [])
     thread = _current_thread(state_dir, fingerprint)
     connection = sqlite3.connect(state_dir / CHECKPOINTS, check_same_thread=False)
     try:
@@ -55,7 +56,7 @@ def run_build(
             given: Any = None
         else:
             given = {"root": str(root), "only": list(only or [])}
-        context = BuildContext(model=model, auto_approve=auto_approve, max_repairs=max_repairs)
+        context = BuildContext(model=model, auto_approve=auto_approve, max_repairs=max_repairs, candidates=candidates)
         while True:
             question = None
             for mode, chunk in graph.stream(given, config, context=context, stream_mode=["custom", "updates"]):

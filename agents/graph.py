@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from langgraph.graph import END, START, StateGraph
-from langgraph.types import Send
 
 from agents import nodes
 from agents.state import BuildContext, BuildState
@@ -16,7 +15,9 @@ def build_graph() -> StateGraph:
     graph.add_node("changes", nodes.changes)
     graph.add_node("design", nodes.design)
     graph.add_node("approve", nodes.approve)
+    graph.add_node("plan_wave", nodes.plan_wave)
     graph.add_node("generate_component", nodes.generate_component)
+    graph.add_node("select", nodes.select)
     graph.add_node("render", nodes.render)
     graph.add_node("test", nodes.test)
     graph.add_node("repair_component", nodes.repair_component)
@@ -28,8 +29,10 @@ def build_graph() -> StateGraph:
     graph.add_edge("load", "changes")
     graph.add_edge("changes", "design")
     graph.add_edge("design", "approve")
-    graph.add_conditional_edges("approve", fan_out_generation, ["generate_component", "render"])
-    graph.add_edge("generate_component", "render")
+    graph.add_edge("approve", "plan_wave")
+    graph.add_conditional_edges("plan_wave", nodes.after_plan, ["generate_component", "render"])
+    graph.add_edge("generate_component", "select")
+    graph.add_edge("select", "plan_wave")
     graph.add_edge("render", "test")
     graph.add_conditional_edges("test", nodes.after_test, ["repair_component", "finish"])
     graph.add_edge("repair_component", "render")
@@ -37,10 +40,3 @@ def build_graph() -> StateGraph:
     graph.add_edge("holdouts", "report")
     graph.add_edge("report", END)
     return graph
-
-
-def fan_out_generation(state: BuildState) -> list:
-    stale = state.get("stale") or []
-    if not stale:
-        return ["render"]
-    return [Send("generate_component", nodes._work(state, name)) for name in stale]

@@ -28,6 +28,7 @@ MAX_TOKENS = 700
 # At temperature 0 a repair repeats the first answer word for word; some
 # randomness, with a different seed per attempt, lets it try something else.
 REPAIR_TEMPERATURE = 0.7
+CANDIDATE_TEMPERATURE = 0.8
 
 
 class DesignRefused(ShallError):
@@ -67,7 +68,7 @@ def design(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
     stale = [c.name for c in inferred.flow() if changed & set(c.requirements)]
     _say(runtime, "design", f"{len(inferred.components)} components, {len(stale)} to write",
          components=[c.name for c in inferred.flow()])
-    return {"design": inferred.model_dump(), "stale": stale}
+    return {"design": inferred.model_dump(), "stale": stale, "pending": stale}
 
 
 def approve(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
@@ -82,11 +83,69 @@ def approve(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
 # --- generate and repair -------------------------------------------------------------
 
 
+def plan_wave(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
+    """The next components to write: those whose inputs are all settled."""
+    design_ = Design.model_validate(state["design"])
+    pending = list(state.get("pending") or [])
+    unsettled = set(pending)
+    wave = [name for name in pending
+            if not any((w := design_.writer_of(r)) is not None and w.name in unsettled and w.name != name
+                       for r in design_.component(name).reads)]
+    return {"wave": wave, "pending": [name for name in pending if name not in wave]}
+
+
+def after_plan(state: BuildState, runtime: Runtime[BuildContext]) -> list:
+    from langgraph.types import Send
+
+    if not state.get("wave"):
+        return ["render"]
+    count = max(1, runtime.context.candidates)
+    return [Send("generate_component", {**_work(state, name), "candidate": number})
+            for name in state["wave"] for number in range(count)]
+
+
 def generate_component(work: WorkOnComponent, runtime: Runtime[BuildContext]) -> dict:
-    name = work["component"]
-    _say(runtime, "generate", f"Writing {name}", component=name)
+    name, number = work["component"], work.get("candidate", 0)
+    _say(runtime, "generate", f"Writing {name}" + (f", candidate {number + 1}" if number else ""), component=name)
     messages = [{"role": "system", "content": prompts.SYSTEM}, {"role": "user", "content": component_task(work)}]
-    return _ask_for_code(runtime, name, messages, CallOptions(max_tokens=MAX_TOKENS, temperature=0.0))
+    options = CallOptions(max_tokens=MAX_TOKENS, temperature=0.0 if number == 0 else CANDIDATE_TEMPERATURE, seed=number)
+    update = _ask_for_code(runtime, name, messages, options)
+    return {**update, "code": {}, "candidates": {name: {number: update["code"][name]}}}
+
+
+def select(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
+    """Keep, for each component of the wave, the candidate that passes most of its visible examples."""
+    wave = state["wave"]
+    candidates = state.get("candidates") or {}
+    tried: dict[str, list[tuple[int, int, str]]] = {name: [] for name in wave}  # (passed, -number, code)
+    seen: dict[str, dict[str, int]] = {name: {} for name in wave}
+    for number in range(max(len(candidates.get(name, {})) for name in wave)):
+        trial = {name: candidates[name][number] for name in wave if number in candidates.get(name, {})}
+        fresh = {name: code for name, code in trial.items() if code not in seen[name]}
+        for name, code in trial.items():
+            if code in seen[name]:
+                tried[name].append((seen[name][code], -number, code))
+        if not fresh:
+            continue
+        code = {**(state.get("code") or {}), **fresh}
+        visible = _run_visible({**state, "code": code}, runtime)
+        scores = _scores({**state, "code": code}, visible)
+        for name, candidate in fresh.items():
+            seen[name][candidate] = scores[name][0]
+            tried[name].append((scores[name][0], -number, candidate))
+    chosen = {name: max(options)[2] for name, options in tried.items() if options}
+    code = {**(state.get("code") or {}), **chosen}
+    visible = _run_visible({**state, "code": code}, runtime)
+    for name in chosen:
+        passed, total = _scores({**state, "code": code}, visible)[name]
+        _say(runtime, "select", f"Chose {name}: passes {passed} of {total} examples", component=name)
+    upstream = {**(state.get("upstream") or {}), **{key: result["actual"] or {} for key, result in visible.items()}}
+    return {"code": chosen, "upstream": upstream, "wave": []}
+
+
+def _run_visible(state: BuildState, runtime: Runtime[BuildContext]) -> dict[str, dict]:
+    render(state, runtime, quiet=True)
+    return {r.key: asdict(r) for r in run_cases(Path(state["root"]), _cases(state, holdout=False), runtime.context.limits).results}
 
 
 def repair_component(work: WorkOnComponent, runtime: Runtime[BuildContext]) -> dict:
@@ -111,7 +170,7 @@ def repair_component(work: WorkOnComponent, runtime: Runtime[BuildContext]) -> d
     messages = [{"role": "system", "content": prompts.SYSTEM},
                 {"role": "user", "content": component_task(work)}, {"role": "user", "content": repair}]
     options = CallOptions(max_tokens=MAX_TOKENS, temperature=REPAIR_TEMPERATURE, seed=work["attempt"])
-    return _ask_for_code(runtime, name, messages, options)
+    return {**_ask_for_code(runtime, name, messages, options), "repairs": {name: 1}}
 
 
 def _ask_for_code(runtime: Runtime[BuildContext], name: str, messages: list[dict], options: CallOptions) -> dict:
@@ -137,12 +196,14 @@ def component_task(work: WorkOnComponent) -> str:
     requirements = "\n".join(f"- {r['id']} {r['title']}: {r['statement'].strip()}" for r in serving)
     inputs = "\n".join(f"- {name}: {_describe_collection(design_, name)}" for name in component.reads)
     examples = []
+    upstream = work.get("upstream") or {}
     for requirement in serving:
         for example in requirement["examples"]:
             if example["holdout"] or output not in example["then"]:
                 continue
+            computed = upstream.get(f"{requirement['id']}/{example['name']}")
             examples.append(prompts.EXAMPLE.format(
-                name=example["name"], inputs=_inputs_shown(component.reads, example["given"], design_, None),
+                name=example["name"], inputs=_inputs_shown(component.reads, example["given"], design_, computed),
                 output=output, expected=_show(_typed(design_, output, example["then"][output]))))
     fields = ", ".join(f"{f} ({t})" for f, t in design_.collections[output].fields.items())
     return prompts.TASK.format(plural="s" if len(serving) > 1 else "", requirements=requirements, inputs=inputs,
@@ -184,7 +245,7 @@ def _show(records: Any) -> str:
 # --- render and test -----------------------------------------------------------------
 
 
-def render(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
+def render(state: BuildState, runtime: Runtime[BuildContext], quiet: bool = False) -> dict:
     root = Path(state["root"])
     design_ = Design.model_validate(state["design"])
     files = render_app(design_, state["project_name"])
@@ -200,8 +261,9 @@ def render(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
         files[component.path] = component_module(component, design_, code, lines)
     write_design(root, design_)
     written = write_files(root, files)
-    _say(runtime, "render", f"Updated {len(written)} file{'s' * (len(written) != 1)} of the app" if written
-         else "The app is unchanged")
+    if not quiet:
+            _say(runtime, "render", f"Updated {len(written)} file{'s' * (len(written) != 1)} of the app" if written
+             else "The app is unchanged")
     return {}
 
 
@@ -236,7 +298,7 @@ def after_test(state: BuildState, runtime: Runtime[BuildContext]) -> list:
         if name in state.get("code", {})
         and not any((w := design_.writer_of(read)) is not None and w.name in failing for read in design_.component(name).reads)
     ]
-    repairable = [name for name in blamed if state.get("attempts", {}).get(name, 0) <= runtime.context.max_repairs]
+    repairable = [name for name in blamed if (state.get("repairs") or {}).get(name, 0) < runtime.context.max_repairs]
     if not repairable:
         return ["finish"]
     return [Send("repair_component", _work(state, name, failing=_first_failure(state, name))) for name in sorted(repairable)]
@@ -295,9 +357,13 @@ def _requirements(state: BuildState) -> list[Requirement]:
 
 
 def _work(state: BuildState, name: str, failing: dict | None = None) -> WorkOnComponent:
+    design_ = Design.model_validate(state["design"])
+    reads = set(design_.component(name).reads)
+    upstream = {key: {c: records for c, records in outputs.items() if c in reads}
+                for key, outputs in (state.get("upstream") or {}).items()}
     return {"component": name, "design": state["design"], "requirements": state["requirements"],
             "code": (state.get("code") or {}).get(name, ""), "failing": failing,
-            "attempt": (state.get("attempts") or {}).get(name, 0) + 1}
+            "attempt": (state.get("attempts") or {}).get(name, 0) + 1, "candidate": 0, "upstream": upstream}
 
 
 def _cases(state: BuildState, holdout: bool) -> list[Case]:

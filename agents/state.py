@@ -21,6 +21,13 @@ def add_counts(left: dict | None, right: dict | None) -> dict:
     return total
 
 
+def merge_candidates(left: dict | None, right: dict | None) -> dict:
+    merged = {name: dict(found) for name, found in (left or {}).items()}
+    for name, found in (right or {}).items():
+        merged.setdefault(name, {}).update(found)
+    return merged
+
+
 def add_usage(left: dict | None, right: dict | None) -> dict:
     total = dict(left or {})
     for component, usage in (right or {}).items():
@@ -37,10 +44,15 @@ class BuildState(TypedDict, total=False):
     changed: list[str]                    # requirement ids whose components must be regenerated
     design: dict                          # Design.model_dump()
     stale: list[str]                      # component names to generate
+    pending: list[str]                    # stale components not generated yet
+    wave: list[str]                       # components being generated now; their inputs are settled
+    candidates: Annotated[dict[str, dict[int, str]], merge_candidates]  # component -> candidate number -> code
+    upstream: dict[str, dict]             # case key -> every output the app made for it, for later prompts
     approved: bool
     code: Annotated[dict[str, str], merge]        # component -> its code as it stands
     best: dict[str, dict]                         # component -> {"code", "passed", "total"}
     attempts: Annotated[dict[str, int], add_counts]  # component -> model answers used
+    repairs: Annotated[dict[str, int], add_counts]   # component -> repairs asked for
     usage: Annotated[dict[str, dict], add_usage]  # component -> tokens and seconds
     tested: dict[str, str]                # component -> the code the visible results were measured on
     visible: dict[str, dict]              # case key -> CaseResult as a dict
@@ -59,6 +71,8 @@ class WorkOnComponent(TypedDict):
     code: str
     failing: dict | None  # a failing case, with its result, for repair
     attempt: int          # which answer this will be for the component, from 1
+    candidate: int        # which of the first answers this is, from 0
+    upstream: dict        # case key -> outputs of the components this one reads from
 
 
 @dataclass
@@ -66,4 +80,5 @@ class BuildContext:
     model: ChatModel
     auto_approve: bool = False
     max_repairs: int = 3
+    candidates: int = 3  # first answers per component; the one passing most visible examples is kept
     limits: Limits = field(default_factory=Limits)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections import deque
 from dataclasses import dataclass, field
@@ -28,8 +29,9 @@ class ScriptExhausted(AssertionError):
 class ScriptedModel(ChatModel):
     """Answers are str, dict/list (sent as JSON), pydantic objects, or exceptions to raise on cue.
 
-    A callable answer is called with the messages and returns one of those,
-    for tests whose answer depends on the question.
+    A callable answer is called with the messages (and the call's options,
+    if it takes two arguments) and returns one of those, for tests whose
+    answer depends on the question.
     """
 
     def __init__(self, *answers: Any, name: str = "fake/scripted") -> None:
@@ -47,7 +49,8 @@ class ScriptedModel(ChatModel):
             raise ScriptExhausted(f"the scripted model was asked a question it has no answer for:\n{messages[-1]['content'][:500]}")
         answer = self.queue.popleft()
         if callable(answer) and not isinstance(answer, type):
-            answer = answer(messages)
+            wants_options = len(inspect.signature(answer).parameters) > 1
+            answer = answer(messages, options) if wants_options else answer(messages)
         if isinstance(answer, BaseException) or (isinstance(answer, type) and issubclass(answer, BaseException)):
             raise answer
         text = _as_text(answer)
