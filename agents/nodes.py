@@ -161,12 +161,12 @@ def repair_component(work: WorkOnComponent, runtime: Runtime[BuildContext]) -> d
     elif result.get("failures", {}).get(name):
         outcome = f"It failed with: {result['failures'][name]}"
     elif result.get("actual") is not None and output in result["actual"]:
-        outcome = f"but it returned {output} = {_show(result['actual'][output])}"
+        outcome = f"but it returned {output} = {repr(result['actual'][output])}"
     else:
         outcome = "What went wrong: " + "; ".join(result.get("problems", []))
     inputs = _inputs_shown(component.reads, failing["given"], design_, result.get("actual"))
     repair = prompts.REPAIR.format(code=work["code"].strip(), name=failing["name"], inputs=inputs, output=output,
-                                   expected=_show(failing["then"][output]), outcome=outcome)
+                                   expected=repr(failing["then"][output]), outcome=outcome)
     messages = [{"role": "system", "content": prompts.SYSTEM},
                 {"role": "user", "content": component_task(work)}, {"role": "user", "content": repair}]
     options = CallOptions(max_tokens=MAX_TOKENS, temperature=REPAIR_TEMPERATURE, seed=work["attempt"])
@@ -204,7 +204,7 @@ def component_task(work: WorkOnComponent) -> str:
             computed = upstream.get(f"{requirement['id']}/{example['name']}")
             examples.append(prompts.EXAMPLE.format(
                 name=example["name"], inputs=_inputs_shown(component.reads, example["given"], design_, computed),
-                output=output, expected=_show(_typed(design_, output, example["then"][output]))))
+                output=output, expected=repr(_typed(design_, output, example["then"][output]))))
     fields = ", ".join(f"{f} ({t})" for f, t in design_.collections[output].fields.items())
     return prompts.TASK.format(plural="s" if len(serving) > 1 else "", requirements=requirements, inputs=inputs,
                                output=output, fields=fields, examples="\n\n".join(examples),
@@ -222,9 +222,9 @@ def _inputs_shown(reads: list[str], given: dict, design_: Design, actual: dict |
     lines = []
     for name in reads:
         if name in given:
-            lines.append(f"{name} = {_show(_typed(design_, name, given[name]))}")
+            lines.append(f"{name} = {repr(_typed(design_, name, given[name]))}")
         elif actual and name in actual:
-            lines.append(f"{name} = {_show(_typed(design_, name, actual[name]))}")
+            lines.append(f"{name} = {repr(_typed(design_, name, actual[name]))}")
         elif design_.collections[name].source:
             lines.append(f"{name} = []")
         else:
@@ -236,10 +236,6 @@ def _typed(design_: Design, name: str, records: list[dict]) -> list[dict]:
     kinds = design_.collections[name].fields
     parse = {"date": dt.date.fromisoformat, "datetime": dt.datetime.fromisoformat}
     return [{k: parse[kinds[k]](v) if isinstance(v, str) and kinds.get(k) in parse else v for k, v in r.items()} for r in records]
-
-
-def _show(records: Any) -> str:
-    return repr(records)
 
 
 # --- render and test -----------------------------------------------------------------
@@ -284,7 +280,7 @@ def test(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
             best[name] = {"code": current, "passed": score, "total": total}
         else:  # the repair made it worse: keep the better version
             code[name] = best[name]["code"]
-    return {"visible": visible, "best": best, "code": code, "tested": dict(state["code"]), "isolation": run.isolation, "round": 1}
+    return {"visible": visible, "best": best, "code": code, "tested": dict(state["code"]), "isolation": run.isolation}
 
 
 def after_test(state: BuildState, runtime: Runtime[BuildContext]) -> list:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass, field
 from typing import Annotated, TypedDict
 
@@ -58,7 +57,6 @@ class BuildState(TypedDict, total=False):
     visible: dict[str, dict]              # case key -> CaseResult as a dict
     holdouts: dict[str, dict]
     isolation: str
-    round: Annotated[int, operator.add]
     report: dict
 
 
