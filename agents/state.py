@@ -78,5 +78,5 @@ class BuildContext:
     model: ChatModel
     auto_approve: bool = False
     max_repairs: int = 3
-    candidates: int = 3  # first answers per component; the one passing most visible examples is kept
+    candidates: int = 1  # first answers per component; the one passing most visible examples is kept
     limits: Limits = field(default_factory=Limits)

@@ -1,7 +1,7 @@
 """Build every example workspace and score the result, against a one-shot floor.
 
     .venv/bin/python bench/build.py [--model local/qwen2.5-coder-1.5b] [--workspaces water-tanks ...]
-                                    [--floor] [--max-repairs 3] [--candidates 3] [--json-out results.json]
+                                    [--floor] [--max-repairs 3] [--candidates 1] [--json-out results.json]
 
 For each workspace: visible and holdout pass rates, tokens and wall time,
 then the totals. With --floor, also the floor: the same model given every
@@ -98,7 +98,7 @@ def main() -> int:
     parser.add_argument("--workspaces", nargs="+", default=sorted(p.name for p in EXAMPLES.iterdir() if (p / "reqs").is_dir()))
     parser.add_argument("--floor", action="store_true", help="also measure the one-shot floor")
     parser.add_argument("--max-repairs", type=int, default=3)
-    parser.add_argument("--candidates", type=int, default=3, help="first answers per component")
+    parser.add_argument("--candidates", type=int, default=1, help="first answers per component")
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args()
     model = open_model(args.model)
