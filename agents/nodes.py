@@ -138,7 +138,7 @@ def select(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
     visible = _run_visible({**state, "code": code}, runtime)
     for name in chosen:
         passed, total = _scores({**state, "code": code}, visible)[name]
-        _say(runtime, "select", f"Chose {name}: passes {passed} of {total} examples", component=name)
+        _say(runtime, "select", f"{name} passes {passed} of its {total} example{'s' * (total != 1)}", component=name)
     upstream = {**(state.get("upstream") or {}), **{key: result["actual"] or {} for key, result in visible.items()}}
     return {"code": chosen, "upstream": upstream, "wave": []}
 

@@ -205,7 +205,7 @@ def test_of_several_candidates_the_one_passing_most_examples_is_kept(tmp_path):
     assert len(model.history) == 12, "no repair was needed"
     assert "for reading in levels" in (root / "app/components/make_latest_levels.py").read_text()
     chose = [e["message"] for e in events if e["step"] == "select"]
-    assert "Chose make_latest_levels: passes 1 of 1 examples" in chose
+    assert "make_latest_levels passes 1 of its 1 example" in chose
 
 
 def test_later_components_are_shown_the_outputs_of_earlier_ones(tmp_path):
