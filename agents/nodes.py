@@ -15,7 +15,7 @@ from agents.codefix import fix_code
 from agents.models.seam import CallOptions
 from agents.sandbox import Case, run_cases
 from agents.state import BuildContext, BuildState, WorkOnComponent
-from reqs.model import Requirement
+from reqs.model import Project, Requirement
 from reqs.problems import InvalidInput, ShallError
 from reqs.workspace import load_workspace
 from specs.checks import design_problems
@@ -46,7 +46,7 @@ def load(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
     unknown = [r for r in state.get("only") or [] if r not in {q.id for q in workspace.requirements}]
     if unknown:
         raise ShallError(f"--only names {', '.join(unknown)}, which {'is' if len(unknown) == 1 else 'are'} not a requirement here")
-    return {"project_name": workspace.project.name,
+    return {"project_name": workspace.project.name, "project": workspace.project.model_dump(),
             "requirements": [r.model_dump() for r in workspace.requirements]}
 
 
@@ -59,8 +59,7 @@ def changes(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
 def design(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
     _say(runtime, "design", "Working out the design")
     requirements = _requirements(state)
-    workspace = load_workspace(Path(state["root"]))
-    inferred = infer_design(workspace.project, requirements)
+    inferred = infer_design(Project.model_validate(state["project"]), requirements)
     problems = design_problems(inferred, requirements)
     if problems:
         raise ShallError("shall could not make a sound design from these requirements:\n- " + "\n- ".join(problems))
@@ -305,9 +304,7 @@ def finish(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
     code = {name: entry["code"] for name, entry in (state.get("best") or {}).items()
             if (state.get("tested") or {}).get(name) != entry["code"]}
     if code:
-        render({**state, "code": {**state["code"], **code}}, runtime)
-        run = run_cases(Path(state["root"]), _cases(state, holdout=False), runtime.context.limits)
-        return {"code": code, "visible": {r.key: asdict(r) for r in run.results}}
+        return {"code": code, "visible": _run_visible({**state, "code": {**state["code"], **code}}, runtime)}
     return {}
 
 

@@ -39,6 +39,7 @@ class BuildState(TypedDict, total=False):
     root: str
     only: list[str]                       # requirement ids asked for; empty means all
     project_name: str
+    project: dict                         # Project.model_dump(): the name, description and glossary
     requirements: list[dict]              # Requirement.model_dump() of every requirement
     changed: list[str]                    # requirement ids whose components must be regenerated
     design: dict                          # Design.model_dump()
