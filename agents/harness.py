@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import time
+import traceback
 
 
 class ExampleTimeout(BaseException):
@@ -59,6 +60,8 @@ def main() -> int:
         raise ExampleTimeout()
 
     signal.signal(signal.SIGALRM, on_alarm)
+    if "trials" in job:
+        return trials(job, results)
     try:
         app = importlib.import_module("app")
         matching = importlib.import_module("app.matching")
@@ -91,6 +94,43 @@ def main() -> int:
             "key": example["key"], "passed": not problems, "problems": problems, "by_collection": by_collection,
             "failures": failures, "actual": actual, "seconds": time.perf_counter() - started,
         }, default=str) + "\n")
+    return 0
+
+
+def trials(job: dict, results) -> int:
+    """Run each candidate module on each input by itself, and write what it returned or how it failed."""
+    import importlib
+
+    runner = importlib.import_module("app.runner")
+    for module_name in job["modules"]:
+        timed_out = False
+        try:
+            module = importlib.import_module(f"app.components.{module_name}")
+        except BaseException as error:
+            module, broken = None, f"it cannot be imported: {error!r}"
+        for trial in job["trials"]:
+            started = time.perf_counter()
+            output, error = None, None
+            if module is None:
+                error = broken
+            elif timed_out:
+                error = "skipped: it ran too long on an earlier input"
+            else:
+                signal.setitimer(signal.ITIMER_REAL, job["seconds_per_example"])
+                try:
+                    arguments = {name: runner.to_python(name, records) for name, records in trial["inputs"].items()}
+                    answer = module.run(**runner._arguments(module.run, arguments))
+                    if not isinstance(answer, list) or not all(isinstance(r, dict) for r in answer):
+                        raise TypeError(f"run() should return a list of records (dicts), got {type(answer).__name__}")
+                    output = runner.to_plain(answer)
+                except ExampleTimeout:
+                    timed_out, error = True, f"it took longer than {job['seconds_per_example']:g} s"
+                except BaseException as failure:
+                    error = "".join(traceback.format_exception_only(type(failure), failure)).strip().splitlines()[-1]
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+            results.write(json.dumps({"module": module_name, "key": trial["key"], "output": output, "error": error,
+                                      "seconds": time.perf_counter() - started}, default=str) + "\n")
     return 0
 
 

@@ -69,34 +69,75 @@ class SandboxRun:
 
 def run_cases(app_dir: Path, cases: list[Case], limits: Limits = Limits()) -> SandboxRun:
     """Run every case against a copy of `app_dir` (the folder holding the app package)."""
-    with tempfile.TemporaryDirectory(prefix="shall-sandbox-") as scratch:
-        root = Path(scratch) / "work"
-        shutil.copytree(app_dir / "app", root / "app", ignore=shutil.ignore_patterns("__pycache__", "*.sqlite"))
-        shutil.copy(HARNESS, root / "harness.py")
-        command, isolation, drop_to = _command(root)
-        if drop_to is not None:
-            _give_to(Path(scratch), drop_to)
-        job = {"root": str(root), "seconds_per_example": limits.seconds_per_example,
-               "examples": [{"key": c.key, "given": c.given, "then": c.then, "ordered": c.ordered} for c in cases]}
-        read_end, write_end = os.pipe()
-        job["result_fd"] = write_end
-        process = subprocess.Popen(
-            command, cwd=root, env=_environment(root), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, pass_fds=(write_end,), start_new_session=True,
-            preexec_fn=functools.partial(_limit, limits),
-        )
-        os.close(write_end)
-        log = _talk(process, json.dumps(job, default=str), limits.wall_seconds)
-        with os.fdopen(read_end) as results:
-            lines = results.read().splitlines()
-    finished = {r["key"]: r for r in map(json.loads, lines) if r.get("key")}
-    ran_out = "the sandbox stopped it: it ran past the time limit, or ended the run early" + (
-        f" (last output: {log.strip().splitlines()[-1]})" if log.strip() else "")
+    job = {"examples": [{"key": c.key, "given": c.given, "then": c.then, "ordered": c.ordered} for c in cases]}
+    lines, log, isolation = _run_job(app_dir, job, {}, limits)
+    finished = {r["key"]: r for r in lines if r.get("key")}
+    ran_out = _ran_out(log)
     return SandboxRun([
         CaseResult(**finished[c.key]) if c.key in finished
         else CaseResult(c.key, False, [ran_out], by_collection={name: [ran_out] for name in c.then})
         for c in cases
     ], isolation, log)
+
+
+@dataclass(frozen=True)
+class Trial:
+    """What one candidate component returned for one input, or how it failed."""
+
+    output: list[dict] | None
+    error: str | None
+    seconds: float = 0.0
+
+
+def run_trials(app_dir: Path, modules: dict[str, str], inputs: dict[str, dict[str, list[dict]]],
+               limits: Limits = Limits()) -> dict[tuple[str, str], Trial]:
+    """Run each candidate module (name -> code) on each input (key -> collections), one call at a time.
+
+    The modules are written into the copy's app/components/ only; the workspace never sees them.
+    """
+    job = {"modules": list(modules), "trials": [{"key": key, "inputs": given} for key, given in inputs.items()]}
+    files = {f"app/components/{name}.py": code for name, code in modules.items()}
+    lines, log, _ = _run_job(app_dir, job, files, limits)
+    finished = {(r["module"], r["key"]): Trial(r["output"], r["error"], r["seconds"]) for r in lines if r.get("module")}
+    ran_out = Trial(None, _ran_out(log))
+    return {(name, key): finished.get((name, key), ran_out) for name in modules for key in inputs}
+
+
+def _ran_out(log: str) -> str:
+    return "the sandbox stopped it: it ran past the time limit, or ended the run early" + (
+        f" (last output: {log.strip().splitlines()[-1]})" if log.strip() else "")
+
+
+def _run_job(app_dir: Path, job: dict, files: dict[str, str], limits: Limits) -> tuple[list[dict], str, str]:
+    """Run the harness on a job in a throwaway copy of the app; its result lines, its log, and the isolation used."""
+    with tempfile.TemporaryDirectory(prefix="shall-sandbox-") as scratch:
+        root = Path(scratch) / "work"
+        shutil.copytree(app_dir / "app", root / "app", ignore=shutil.ignore_patterns("__pycache__", "*.sqlite"))
+        for relative, text in files.items():
+            (root / relative).write_text(text, encoding="utf-8")
+        shutil.copy(HARNESS, root / "harness.py")
+        command, isolation, drop_to = _command(root)
+        if drop_to is not None:
+            _give_to(Path(scratch), drop_to)
+        job = {**job, "root": str(root), "seconds_per_example": limits.seconds_per_example}
+        # Results go to a file outside the copy, not a pipe: a pipe fills up and would stall a long run.
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as results:
+            job["result_fd"] = results.fileno()
+            process = subprocess.Popen(
+                command, cwd=root, env=_environment(root), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, pass_fds=(results.fileno(),), start_new_session=True,
+                preexec_fn=functools.partial(_limit, limits),
+            )
+            log = _talk(process, json.dumps(job, default=str), limits.wall_seconds)
+            results.seek(0)
+            lines = results.read().splitlines()
+    parsed = []
+    for line in lines:
+        try:
+            parsed.append(json.loads(line))
+        except json.JSONDecodeError:  # a line cut short when the sandbox was killed
+            continue
+    return parsed, log, isolation
 
 
 def _talk(process: subprocess.Popen, job: str, wall_seconds: float) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from agents.sandbox import Case, Limits, run_cases
+from agents.sandbox import Case, Limits, run_cases, run_trials
 from tests.test_render import WATER_TANKS, built_workspace
 
 LOW = Case("REQ-002/one tank is low",
@@ -130,3 +130,55 @@ def test_no_network_where_the_os_allows_it(tmp_path):
         """)
     result = run_cases(root, [LOW], QUICK).results[0]
     assert result.failures["make_refill_alerts"] == "PermissionError: the sandbox does not allow socket.connect"
+
+
+# --- candidates tried one by one -------------------------------------------------------
+
+LEVELS = {"levels": [{"tank_id": "T1", "level_pct": 12.5, "taken_at": "2025-05-01T18:00:00"}]}
+
+
+def test_trials_run_each_candidate_on_each_input_and_keep_the_workspace_clean(tmp_path):
+    root = built_workspace(tmp_path, WATER_TANKS)
+    candidates = {
+        "_candidate_0": "def run(levels):\n    return [{'tank_id': r['tank_id'], 'day': r['taken_at'].date()} for r in levels]\n",
+        "_candidate_1": "def run(levels):\n    return levels[0]\n",
+        "_candidate_2": "def run(levels:\n",
+    }
+    trials = run_trials(root, candidates, {"one": LEVELS, "none": {"levels": []}}, QUICK)
+    assert trials["_candidate_0", "one"].output == [{"tank_id": "T1", "day": "2025-05-01"}]  # dates come back as ISO text
+    assert trials["_candidate_0", "none"].output == []
+    assert trials["_candidate_1", "one"].error == "TypeError: run() should return a list of records (dicts), got dict"
+    assert trials["_candidate_1", "none"].error.startswith("IndexError")
+    assert "cannot be imported" in trials["_candidate_2", "one"].error
+    assert not list((root / "app/components").glob("_candidate_*"))
+
+
+def test_a_looping_candidate_is_stopped_once_and_skipped_after(tmp_path):
+    root = built_workspace(tmp_path, WATER_TANKS)
+    started = time.monotonic()
+    trials = run_trials(root, {"_candidate_0": "def run(levels):\n    while True:\n        pass\n",
+                               "_candidate_1": "def run(levels):\n    return []\n"},
+                        {"a": LEVELS, "b": LEVELS, "c": LEVELS}, QUICK)
+    assert time.monotonic() - started < 15
+    assert trials["_candidate_0", "a"].error == "it took longer than 3 s"
+    assert trials["_candidate_0", "b"].error.startswith("skipped")
+    assert trials["_candidate_1", "c"].output == []
+
+
+def test_a_large_output_does_not_stall_the_run(tmp_path):
+    root = built_workspace(tmp_path, WATER_TANKS)
+    big = "def run(levels):\n    return [{'tank_id': 'T' * 100, 'n': i} for i in range(5000)]\n"
+    trials = run_trials(root, {"_candidate_0": big}, {f"input {i}": LEVELS for i in range(5)}, QUICK)
+    assert all(len(trials["_candidate_0", f"input {i}"].output) == 5000 for i in range(5))
+
+
+def test_a_sql_candidate_runs_on_typed_tables_even_when_empty(tmp_path):
+    root = built_workspace(tmp_path, WATER_TANKS)
+    query = ("SELECT tank_id, level_pct, CAST(taken_at AS DATE) AS day, count(*) OVER () AS n, 0.5 AS half FROM levels "
+             "WHERE taken_at >= TIMESTAMP '2025-05-01 00:00:00'")
+    module = ("from app.sql import run_sql\n\n\ndef run(levels):\n"
+              f"    return run_sql({query!r}, {{'levels': levels}}, 'latest_levels')\n")
+    trials = run_trials(root, {"_candidate_0": module}, {"one": LEVELS, "none": {"levels": []}}, QUICK)
+    assert trials["_candidate_0", "one"].error is None
+    assert trials["_candidate_0", "one"].output == [{"tank_id": "T1", "level_pct": 12.5, "day": "2025-05-01", "n": 1, "half": 0.5}]
+    assert trials["_candidate_0", "none"].output == []
