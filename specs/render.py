@@ -8,6 +8,10 @@ from pathlib import Path
 from reqs.atomic import write_atomic
 from specs.design import ComponentDesign, Design
 
+SQL_MODULE_START = "from app.sql import run_sql\n"
+# The column type a component's SQL sees for each field type; app/sql.py uses the same table.
+SQL_COLUMN_TYPES = {"text": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "date": "DATE",
+                    "datetime": "TIMESTAMP"}
 GENERATED = "Rendered by shall from specs/design.yaml; do not edit."
 
 
@@ -21,6 +25,7 @@ def render_app(design: Design, project_name: str) -> dict[str, str]:
         "app/__init__.py": _template("init.py.tmpl").replace("{name}", project_name),
         "app/__main__.py": _template("main.py.tmpl"),
         "app/runner.py": _template("runner.py.tmpl"),
+        "app/sql.py": _template("sql.py.tmpl"),
         "app/schemas.py": render_schemas(design),
         "app/matching.py": resources.files("specs").joinpath("matching.py").read_text(encoding="utf-8"),
         "app/components/__init__.py": '"""One module per component, each a pure function written for one part of the design."""\n',
@@ -63,6 +68,15 @@ def component_module(component: ComponentDesign, design: Design, code: str, requ
         "",
     ]
     return "\n".join(header) + code.strip() + "\n"
+
+
+def sql_component_code(query: str, component: ComponentDesign) -> str:
+    """A component written as one SQL query, as a Python module the runner calls like any other."""
+    query = query.strip().rstrip(";").strip().replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    parameters = ", ".join(component.reads)
+    tables = ", ".join(f"{name!r}: {name}" for name in component.reads)
+    return (f'from app.sql import run_sql\n\nQUERY = """\n{query}\n"""\n\n\n'
+            f"def run({parameters}):\n    return run_sql(QUERY, {{{tables}}}, {component.writes[0]!r})\n")
 
 
 def _fields(design: Design, collection: str) -> str:
