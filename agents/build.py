@@ -32,7 +32,8 @@ def run_build(
     only: list[str] | None = None,
     auto_approve: bool = False,
     max_repairs: int = 3,
-    candidates: int = 1,
+    candidates: int = 2,
+    languages: tuple[str, ...] = ("python", "sql"),
     on_event: Callable[[Event], None] = lambda event: None,
     ask_approval: Callable[[str], bool] = lambda design: False,
 ) -> dict:
@@ -44,7 +45,7 @@ def run_build(
     """
     state_dir = root / STATE_DIR
     state_dir.mkdir(exist_ok=True)
-    fingerprint = _fingerprint(root, f"{model.name} {candidates} {max_repairs}", only or [])
+    fingerprint = _fingerprint(root, f"{model.name} {candidates} {'+'.join(languages)} {max_repairs}", only or [])
     thread = _current_thread(state_dir, fingerprint)
     connection = sqlite3.connect(state_dir / CHECKPOINTS, check_same_thread=False)
     try:
@@ -56,7 +57,8 @@ def run_build(
             given: Any = None
         else:
             given = {"root": str(root), "only": list(only or [])}
-        context = BuildContext(model=model, auto_approve=auto_approve, max_repairs=max_repairs, candidates=candidates)
+        context = BuildContext(model=model, auto_approve=auto_approve, max_repairs=max_repairs, candidates=candidates,
+                               languages=tuple(languages))
         while True:
             question = None
             for mode, chunk in graph.stream(given, config, context=context, stream_mode=["custom", "updates"]):

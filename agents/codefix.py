@@ -95,3 +95,22 @@ def _undefined_names(tree: ast.Module) -> set[str]:
         elif isinstance(node, ast.ExceptHandler) and node.name:
             defined.add(node.name)
     return used - defined
+
+
+_QUERY_START = re.compile(r"^\s*(SELECT|WITH)\b", re.IGNORECASE)
+
+
+def extract_sql(answer: str) -> Fixed:
+    """The one query in a model's answer: the fenced block that selects, else the answer from SELECT or WITH on."""
+    blocks = re.findall(r"^[ \t]*```[\w+-]*[ \t]*\n(.*?)^[ \t]*```", answer, flags=re.DOTALL | re.MULTILINE)
+    candidates = [b for b in blocks if re.search(r"\bselect\b", b, re.IGNORECASE)] or [answer]
+    text = candidates[0]
+    start = re.search(r"^\s*(SELECT|WITH)\b", text, re.IGNORECASE | re.MULTILINE)
+    if start is None:
+        return Fixed(text.strip(), ["the answer holds no SELECT query"])
+    query = text[start.start():].strip()
+    statements = [s for s in (part.strip() for part in query.split(";")) if s]
+    # A second statement after the query is prose or a stray example; a query has one statement.
+    query = statements[0] if statements else query
+    problems = [] if _QUERY_START.match(query) else ["the answer holds no SELECT query"]
+    return Fixed(query, problems)

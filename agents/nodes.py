@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 from dataclasses import asdict
 from pathlib import Path
@@ -11,9 +12,10 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from agents import prompts
-from agents.codefix import fix_code
+from agents.codefix import extract_sql, fix_code
+from agents.edgecases import agreement, canonical, edge_inputs
 from agents.models.seam import CallOptions
-from agents.sandbox import Case, run_cases
+from agents.sandbox import Case, run_cases, run_trials
 from agents.state import BuildContext, BuildState, WorkOnComponent
 from reqs.model import Project, Requirement
 from reqs.problems import InvalidInput, ShallError
@@ -22,13 +24,15 @@ from specs.checks import design_problems
 from specs.design import Design
 from specs.designfile import design_text, write_design
 from specs.infer import infer_design
-from specs.render import component_module, render_app, write_files
+from specs.matching import differences
+from specs.render import SQL_COLUMN_TYPES, SQL_MODULE_START, component_module, render_app, sql_component_code, write_files
 
 MAX_TOKENS = 700
 # At temperature 0 a repair repeats the first answer word for word; some
 # randomness, with a different seed per attempt, lets it try something else.
 REPAIR_TEMPERATURE = 0.7
 CANDIDATE_TEMPERATURE = 0.8
+LANGUAGE_WORDS = {"python": "Python", "sql": "SQL"}
 
 
 class DesignRefused(ShallError):
@@ -99,47 +103,106 @@ def after_plan(state: BuildState, runtime: Runtime[BuildContext]) -> list:
     if not state.get("wave"):
         return ["render"]
     count = max(1, runtime.context.candidates)
-    return [Send("generate_component", {**_work(state, name), "candidate": number})
-            for name in state["wave"] for number in range(count)]
+    return [Send("generate_component", {**_work(state, name), "candidate": number, "language": language})
+            for name in state["wave"] for language in runtime.context.languages for number in range(count)]
 
 
 def generate_component(work: WorkOnComponent, runtime: Runtime[BuildContext]) -> dict:
-    name, number = work["component"], work.get("candidate", 0)
-    _say(runtime, "generate", f"Writing {name}" + (f", candidate {number + 1}" if number else ""), component=name)
-    messages = [{"role": "system", "content": prompts.SYSTEM}, {"role": "user", "content": component_task(work)}]
+    name, number, language = work["component"], work.get("candidate", 0), work.get("language", "python")
+    _say(runtime, "generate", f"Writing {name} in {LANGUAGE_WORDS[language]}" + (f", try {number + 1}" if number else ""),
+         component=name)
+    messages = [{"role": "system", "content": _system(language)}, {"role": "user", "content": component_task(work, language)}]
     options = CallOptions(max_tokens=MAX_TOKENS, temperature=0.0 if number == 0 else CANDIDATE_TEMPERATURE, seed=number)
-    update = _ask_for_code(runtime, name, messages, options)
-    return {**update, "code": {}, "candidates": {name: {number: update["code"][name]}}}
+    update = _ask_for_code(runtime, work, messages, options, language)
+    return {**update, "code": {}, "candidates": {name: {f"{language}-{number}": update["code"][name]}}}
 
 
 def select(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
-    """Keep, for each component of the wave, the candidate that passes most of its visible examples."""
-    wave = state["wave"]
-    candidates = state.get("candidates") or {}
-    tried: dict[str, list[tuple[int, int, str]]] = {name: [] for name in wave}  # (passed, -number, code)
-    seen: dict[str, dict[str, int]] = {name: {} for name in wave}
-    for number in range(max(len(candidates.get(name, {})) for name in wave)):
-        trial = {name: candidates[name][number] for name in wave if number in candidates.get(name, {})}
-        fresh = {name: code for name, code in trial.items() if code not in seen[name]}
-        for name, code in trial.items():
-            if code in seen[name]:
-                tried[name].append((seen[name][code], -number, code))
-        if not fresh:
+    """Choose each component of the wave among its candidates.
+
+    Every candidate runs by itself on the component's visible examples, and on
+    made-up inputs near the edges its statement names. The candidates passing
+    the most visible examples are kept; among them, the one whose outputs on
+    the made-up inputs agree with the most others wins.
+    """
+    design_ = Design.model_validate(state["design"])
+    render(state, runtime, quiet=True)  # the app's shared files, which candidates import, are in place
+    chosen, agreements = {}, {}
+    for name in state["wave"]:
+        found = (state.get("candidates") or {}).get(name) or {}
+        if not found:
             continue
-        code = {**(state.get("code") or {}), **fresh}
-        visible = _run_visible({**state, "code": code}, runtime)
-        scores = _scores({**state, "code": code}, visible)
-        for name, candidate in fresh.items():
-            seen[name][candidate] = scores[name][0]
-            tried[name].append((scores[name][0], -number, candidate))
-    chosen = {name: max(options)[2] for name, options in tried.items() if options}
+        pick, summary = _choose(state, runtime, design_, design_.component(name), found)
+        chosen[name], agreements[name] = found[pick], summary
+        _say(runtime, "select", summary["sentence"], component=name)
     code = {**(state.get("code") or {}), **chosen}
     visible = _run_visible({**state, "code": code}, runtime)
-    for name in chosen:
-        passed, total = _scores({**state, "code": code}, visible)[name]
-        _say(runtime, "select", f"{name} passes {passed} of its {total} example{'s' * (total != 1)}", component=name)
     upstream = {**(state.get("upstream") or {}), **{key: result["actual"] or {} for key, result in visible.items()}}
-    return {"code": chosen, "upstream": upstream, "wave": []}
+    return {"code": chosen, "upstream": upstream, "wave": [], "agreement": agreements}
+
+
+def _choose(state: BuildState, runtime: Runtime[BuildContext], design_: Design, component, found: dict[str, str]):
+    output = component.writes[0]
+    unique: dict[str, str] = {}  # code -> the first candidate that wrote it
+    for key in sorted(found, key=_candidate_order):
+        unique.setdefault(found[key], key)
+    modules = {f"_candidate_{i}": key for i, key in enumerate(unique.values())}
+    cases = _component_cases(state, design_, component)
+    statement = " ".join(r["statement"] for r in state["requirements"] if r["id"] in component.requirements)
+    fields = {name: dict(design_.collections[name].fields) for name in component.reads}
+    edges = {f"edge: {k}": v for k, v in edge_inputs([c["inputs"] for c in cases.values()], fields, statement).items()}
+    trials = run_trials(Path(state["root"]), {m: found[key] for m, key in modules.items()},
+                        {**{k: c["inputs"] for k, c in cases.items()}, **edges}, runtime.context.limits)
+    passes = {m: sum(trials[m, k].output is not None
+                     and not differences({output: c["expected"]}, {output: trials[m, k].output}, ordered=c["ordered"])
+                     for k, c in cases.items()) for m in modules}
+    most = max(passes.values())
+    finalists = [m for m in modules if passes[m] == most]
+    outputs = {m: {k: canonical(trials[m, k].output) for k in edges} for m in finalists}
+    scores = agreement(outputs)
+    winner = max(finalists, key=lambda m: (scores[m], -list(modules).index(m)))
+    split = sum(len({outputs[m][k] for m in finalists}) > 1 for k in edges)
+    passing_all = sum(passes[m] == len(cases) for m in modules)
+    sentence = (f"{component.name}: {passing_all} of {len(modules)} different answers pass its "
+                f"{len(cases)} example{'s' * (len(cases) != 1)}; kept the {LANGUAGE_WORDS[modules[winner].split('-')[0]]} one")
+    if len(finalists) > 1 and edges:
+        sentence += f", which agrees with most on {len(edges)} made-up inputs ({split} split the answers)"
+    return modules[winner], {"sentence": sentence, "candidates": len(found), "different": len(modules),
+                             "passing": passing_all, "examples": len(cases), "chosen": modules[winner],
+                             "made_up_inputs": len(edges), "split": split}
+
+
+def _candidate_order(key: str) -> tuple[int, str]:
+    language, _, number = key.partition("-")
+    return int(number or 0), language
+
+
+def _component_cases(state: BuildState, design_: Design, component) -> dict[str, dict]:
+    """The component's own view of each visible example that names its output.
+
+    A collection it reads comes from the example where the example gives it
+    (or expects it in full), else from what the upstream component made.
+    """
+    output = component.writes[0]
+    upstream = state.get("upstream") or {}
+    cases = {}
+    for requirement in state["requirements"]:
+        for example in requirement["examples"]:
+            if example["holdout"] or output not in example["then"]:
+                continue
+            key = f"{requirement['id']}/{example['name']}"
+            inputs = {}
+            for name in component.reads:
+                declared = set(design_.collections[name].fields)
+                expected = example["then"].get(name)
+                if name in example["given"]:
+                    inputs[name] = example["given"][name]
+                elif expected is not None and all(set(r) >= declared for r in expected):
+                    inputs[name] = expected
+                else:
+                    inputs[name] = (upstream.get(key) or {}).get(name) or []
+            cases[key] = {"inputs": inputs, "expected": example["then"][output], "ordered": example["ordered"]}
+    return cases
 
 
 def _run_visible(state: BuildState, runtime: Runtime[BuildContext]) -> dict[str, dict]:
@@ -164,30 +227,57 @@ def repair_component(work: WorkOnComponent, runtime: Runtime[BuildContext]) -> d
     else:
         outcome = "What went wrong: " + "; ".join(result.get("problems", []))
     inputs = _inputs_shown(component.reads, failing["given"], design_, result.get("actual"))
-    repair = prompts.REPAIR.format(code=work["code"].strip(), name=failing["name"], inputs=inputs, output=output,
-                                   expected=repr(failing["then"][output]), outcome=outcome)
-    messages = [{"role": "system", "content": prompts.SYSTEM},
-                {"role": "user", "content": component_task(work)}, {"role": "user", "content": repair}]
+    language = language_of(work["code"])
+    template = prompts.SQL_REPAIR if language == "sql" else prompts.REPAIR
+    shown = query_of(work["code"]) if language == "sql" else work["code"].strip()
+    repair = template.format(code=shown, name=failing["name"], inputs=inputs, output=output,
+                             expected=repr(failing["then"][output]), outcome=outcome)
+    messages = [{"role": "system", "content": _system(language)},
+                {"role": "user", "content": component_task(work, language)}, {"role": "user", "content": repair}]
     options = CallOptions(max_tokens=MAX_TOKENS, temperature=REPAIR_TEMPERATURE, seed=work["attempt"])
-    return {**_ask_for_code(runtime, name, messages, options), "repairs": {name: 1}}
+    return {**_ask_for_code(runtime, work, messages, options, language), "repairs": {name: 1}}
 
 
-def _ask_for_code(runtime: Runtime[BuildContext], name: str, messages: list[dict], options: CallOptions) -> dict:
+def _ask_for_code(runtime: Runtime[BuildContext], work: WorkOnComponent, messages: list[dict], options: CallOptions,
+                  language: str = "python") -> dict:
+    name = work["component"]
     completion = runtime.context.model.complete(messages, options=options)
-    fixed = fix_code(completion.text)
+    if language == "sql":
+        fixed = extract_sql(completion.text)
+        component = Design.model_validate(work["design"]).component(name)
+        fixed.code = sql_component_code(fixed.code, component)
+    else:
+        fixed = fix_code(completion.text)
     usage = {name: {"prompt": completion.usage.prompt_tokens, "completion": completion.usage.completion_tokens,
                     "seconds": completion.seconds, "calls": 1}}
     code = fixed.code if not fixed.problems else fixed.code + _problems_comment(fixed.problems)
-    _say(runtime, "written", f"Wrote {name} ({completion.usage.completion_tokens} tokens, {completion.seconds:.0f} s)",
-         component=name)
+    _say(runtime, "written", f"Wrote {name} in {LANGUAGE_WORDS[language]} ({completion.usage.completion_tokens} tokens, "
+         f"{completion.seconds:.0f} s)", component=name)
     return {"code": {name: code}, "attempts": {name: 1}, "usage": usage}
+
+
+def _system(language: str) -> str:
+    return prompts.SQL_SYSTEM if language == "sql" else prompts.SYSTEM
+
+
+def language_of(code: str) -> str:
+    return "sql" if code.startswith(SQL_MODULE_START) else "python"
+
+
+def query_of(code: str) -> str:
+    """The query inside a component module written in SQL."""
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "QUERY" for t in node.targets):
+            if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+                return node.value.value.strip()
+    return code
 
 
 def _problems_comment(problems: list[str]) -> str:
     return "\n# shall: " + "\n# shall: ".join(problems) + "\n"
 
 
-def component_task(work: WorkOnComponent) -> str:
+def component_task(work: WorkOnComponent, language: str = "python") -> str:
     design_ = Design.model_validate(work["design"])
     component = design_.component(work["component"])
     output = component.writes[0]
@@ -201,9 +291,16 @@ def component_task(work: WorkOnComponent) -> str:
             if example["holdout"] or output not in example["then"]:
                 continue
             computed = upstream.get(f"{requirement['id']}/{example['name']}")
+            typed = language == "python"
             examples.append(prompts.EXAMPLE.format(
-                name=example["name"], inputs=_inputs_shown(component.reads, example["given"], design_, computed),
-                output=output, expected=repr(_typed(design_, output, example["then"][output]))))
+                name=example["name"], inputs=_inputs_shown(component.reads, example["given"], design_, computed, typed),
+                output=output, expected=repr(_typed(design_, output, example["then"][output]) if typed
+                                             else example["then"][output])))
+    if language == "sql":
+        tables = "\n".join(f"- {name}({_columns(design_, name)})" for name in component.reads)
+        return prompts.SQL_TASK.format(plural="s" if len(serving) > 1 else "", requirements=requirements, inputs=tables,
+                                       output=output, fields=", ".join(design_.collections[output].fields),
+                                       examples="\n\n".join(examples))
     fields = ", ".join(f"{f} ({t})" for f, t in design_.collections[output].fields.items())
     return prompts.TASK.format(plural="s" if len(serving) > 1 else "", requirements=requirements, inputs=inputs,
                                output=output, fields=fields, examples="\n\n".join(examples),
@@ -217,13 +314,20 @@ def _describe_collection(design_: Design, name: str) -> str:
     return f"records with {fields}{made_by}"
 
 
-def _inputs_shown(reads: list[str], given: dict, design_: Design, actual: dict | None) -> str:
+def _columns(design_: Design, name: str) -> str:
+    return ", ".join(f"{f} {SQL_COLUMN_TYPES[t]}" for f, t in design_.collections[name].fields.items())
+
+
+def _inputs_shown(reads: list[str], given: dict, design_: Design, actual: dict | None, typed: bool = True) -> str:
+    def shown(name: str, records: list[dict]) -> str:
+        return repr(_typed(design_, name, records) if typed else records)
+
     lines = []
     for name in reads:
         if name in given:
-            lines.append(f"{name} = {repr(_typed(design_, name, given[name]))}")
+            lines.append(f"{name} = {shown(name, given[name])}")
         elif actual and name in actual:
-            lines.append(f"{name} = {repr(_typed(design_, name, actual[name]))}")
+            lines.append(f"{name} = {shown(name, actual[name])}")
         elif design_.collections[name].source:
             lines.append(f"{name} = []")
         else:
@@ -356,7 +460,8 @@ def _work(state: BuildState, name: str, failing: dict | None = None) -> WorkOnCo
                 for key, outputs in (state.get("upstream") or {}).items()}
     return {"component": name, "design": state["design"], "requirements": state["requirements"],
             "code": (state.get("code") or {}).get(name, ""), "failing": failing,
-            "attempt": (state.get("attempts") or {}).get(name, 0) + 1, "candidate": 0, "upstream": upstream}
+            "attempt": (state.get("attempts") or {}).get(name, 0) + 1, "candidate": 0, "language": "python",
+            "upstream": upstream}
 
 
 def _cases(state: BuildState, holdout: bool) -> list[Case]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-PROMPT_VERSION = "component-python-1"
+PROMPT_VERSION = "component-python-sql-2"
 
 SYSTEM = """You write one Python function for a small data program.
 Rules:
@@ -41,3 +41,35 @@ expected {output} = {expected}
 {outcome}
 
 Find the mistake, then write the whole corrected function in one ```python block."""
+
+SQL_SYSTEM = """You write one DuckDB SQL query for a small data program.
+Rules:
+- Write one SELECT statement (WITH is allowed). It reads the input tables and returns the output rows.
+- Name the output columns exactly as asked.
+- date columns are DATE, datetime columns are TIMESTAMP, number is DOUBLE, integer is BIGINT.
+- Do exactly what the requirement says; the examples show it, but the rule is the requirement.
+Answer with the query only, in one ```sql block."""
+
+SQL_TASK = """Requirement{plural}:
+{requirements}
+
+Tables:
+{inputs}
+
+Output: rows of {output} with columns {fields}.
+An expected row may name only some of its columns; select all of them.
+
+{examples}
+
+Write the SELECT query now."""
+
+SQL_REPAIR = """Your query:
+```sql
+{code}
+```
+It is wrong on example "{name}":
+{inputs}
+expected {output} = {expected}
+{outcome}
+
+Find the mistake, then write the whole corrected query in one ```sql block."""

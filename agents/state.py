@@ -46,7 +46,8 @@ class BuildState(TypedDict, total=False):
     stale: list[str]                      # component names to generate
     pending: list[str]                    # stale components not generated yet
     wave: list[str]                       # components being generated now; their inputs are settled
-    candidates: Annotated[dict[str, dict[int, str]], merge_candidates]  # component -> candidate number -> code
+    candidates: Annotated[dict[str, dict[str, str]], merge_candidates]  # component -> "python-0", "sql-1"... -> code
+    agreement: Annotated[dict[str, dict], merge]  # component -> how its candidates fared, and which was kept
     upstream: dict[str, dict]             # case key -> every output the app made for it, for later prompts
     approved: bool
     code: Annotated[dict[str, str], merge]        # component -> its code as it stands
@@ -70,7 +71,8 @@ class WorkOnComponent(TypedDict):
     code: str
     failing: dict | None  # a failing case, with its result, for repair
     attempt: int          # which answer this will be for the component, from 1
-    candidate: int        # which of the first answers this is, from 0
+    candidate: int        # which of the first answers in its language this is, from 0
+    language: str         # "python" or "sql"
     upstream: dict        # case key -> outputs of the components this one reads from
 
 
@@ -79,5 +81,6 @@ class BuildContext:
     model: ChatModel
     auto_approve: bool = False
     max_repairs: int = 3
-    candidates: int = 1  # first answers per component; the one passing most visible examples is kept
+    candidates: int = 2  # first answers per component and language; see nodes.select for how one is kept
+    languages: tuple[str, ...] = ("python", "sql")
     limits: Limits = field(default_factory=Limits)

@@ -27,7 +27,7 @@ def workspace(tmp_path: Path, name: str = "water-tanks") -> Path:
 
 def asked_for(messages: list[dict]) -> str:
     """The component a prompt asks to write, from its 'Output: <collection>' line."""
-    return "make_" + re.search(r"^Output: (\w+),", messages[1]["content"], re.M).group(1)
+    return "make_" + re.search(r"^Output: (?:rows of )?(\w+)", messages[1]["content"], re.M).group(1)
 
 
 def answers(bodies: dict[str, str]):
@@ -42,7 +42,7 @@ def correct_model(calls: int = 4) -> ScriptedModel:
 def test_a_build_writes_a_tested_app_and_reports_every_requirement(tmp_path):
     root = workspace(tmp_path)
     events = []
-    report = run_build(root, candidates=1, model=correct_model(), auto_approve=True, on_event=events.append)
+    report = run_build(root, candidates=1, languages=["python"], model=correct_model(), auto_approve=True, on_event=events.append)
     assert [(r["id"], r["examples_passed"], r["examples"], r["holdouts_passed"], r["holdouts"], r["attempts"]) for r in report["requirements"]] == [
         ("REQ-001", 1, 1, 2, 2, 1), ("REQ-002", 1, 1, 3, 3, 1), ("REQ-003", 1, 1, 2, 2, 1), ("REQ-004", 1, 1, 2, 2, 1)]
     assert report["components_regenerated"] == ["make_latest_levels", "make_refill_alerts", "make_refill_plan", "make_village_refills"]
@@ -57,7 +57,7 @@ def test_a_build_writes_a_tested_app_and_reports_every_requirement(tmp_path):
 def test_holdout_examples_never_reach_the_model(tmp_path):
     root = workspace(tmp_path)
     model = correct_model()
-    run_build(root, candidates=1, model=model, auto_approve=True)
+    run_build(root, candidates=1, languages=["python"], model=model, auto_approve=True)
     prompts = "\n".join(model.prompts)
     assert "one tank is low" in prompts  # a visible example is shown
     for holdout in ("exactly 20 is not low", "an old low reading does not count", "just below the limit",
@@ -68,7 +68,7 @@ def test_holdout_examples_never_reach_the_model(tmp_path):
 def test_a_failing_component_is_repaired_with_its_example(tmp_path):
     root = workspace(tmp_path)
     model = ScriptedModel(*[answers(dict(WATER_TANKS, make_refill_alerts=WRONG))] * 4, answers(WATER_TANKS))
-    report = run_build(root, candidates=1, model=model, auto_approve=True)
+    report = run_build(root, candidates=1, languages=["python"], model=model, auto_approve=True)
     assert [r["attempts"] for r in report["requirements"]] == [1, 2, 1, 1]
     assert all(r["examples_passed"] == r["examples"] for r in report["requirements"])
     repair = model.history[-1].messages[-1]["content"]
@@ -83,7 +83,7 @@ def test_the_repair_loop_stops_at_its_bound(tmp_path):
     root = workspace(tmp_path)
     always_wrong = answers(dict(WATER_TANKS, make_latest_levels=WRONG))
     model = ScriptedModel(*[always_wrong] * 4, *[always_wrong] * 3)
-    report = run_build(root, candidates=1, model=model, auto_approve=True, max_repairs=3)
+    report = run_build(root, candidates=1, languages=["python"], model=model, auto_approve=True, max_repairs=3)
     assert len(model.history) == 4 + 3
     assert report["requirements"][0]["attempts"] == 4
     repairs = model.history[4:]
@@ -122,7 +122,7 @@ def test_a_worse_repair_is_never_kept(tmp_path):
     half_right = "def run(levels):\n    return [{'tank_id': r['tank_id']} for r in levels]\n"  # passes 'one low' only
     worse = "def run(levels):\n    return [{'tank_id': 'nope'}, {'tank_id': 'nope'}]\n"  # passes nothing
     model = ScriptedModel(half_right, worse, worse, worse)
-    report = run_build(root, candidates=1, model=model, auto_approve=True, max_repairs=3)
+    report = run_build(root, candidates=1, languages=["python"], model=model, auto_approve=True, max_repairs=3)
     assert report["requirements"][0]["examples_passed"] == 1
     assert "for r in levels" in (root / "app/components/make_low_tanks.py").read_text()
 
@@ -130,7 +130,7 @@ def test_a_worse_repair_is_never_kept(tmp_path):
 def test_the_design_waits_for_approval(tmp_path):
     root = workspace(tmp_path)
     shown = []
-    report = run_build(root, candidates=1, model=correct_model(), ask_approval=lambda design: shown.append(design) or True)
+    report = run_build(root, candidates=1, languages=["python"], model=correct_model(), ask_approval=lambda design: shown.append(design) or True)
     assert shown and "make_refill_plan" in shown[0] and "refill_alerts" in shown[0]
     assert report["requirements"][0]["examples_passed"] == 1
 
@@ -139,7 +139,7 @@ def test_a_refused_design_builds_nothing(tmp_path):
     root = workspace(tmp_path)
     model = correct_model()
     with pytest.raises(DesignRefused, match="The design was not approved, so nothing was built"):
-        run_build(root, candidates=1, model=model, ask_approval=lambda design: False)
+        run_build(root, candidates=1, languages=["python"], model=model, ask_approval=lambda design: False)
     assert model.history == [] and not (root / "app").exists()
 
 
@@ -147,12 +147,12 @@ def test_an_interrupted_build_resumes_where_it_stopped(tmp_path):
     root = workspace(tmp_path)
     crashing = ScriptedModel(answers(WATER_TANKS), answers(WATER_TANKS), KeyboardInterrupt(), answers(WATER_TANKS))
     with pytest.raises(KeyboardInterrupt):
-        run_build(root, candidates=1, model=crashing, auto_approve=True)
+        run_build(root, candidates=1, languages=["python"], model=crashing, auto_approve=True)
     assert (root / ".shall/build.json").exists()
     written_before = len(crashing.history)
     events = []
     resumed = ScriptedModel(*[answers(WATER_TANKS)] * 4)
-    report = run_build(root, candidates=1, model=resumed, auto_approve=True, on_event=events.append)
+    report = run_build(root, candidates=1, languages=["python"], model=resumed, auto_approve=True, on_event=events.append)
     assert events[0]["step"] == "resume"
     assert len(resumed.history) < 4, "components finished before the interruption are not written again"
     assert written_before + len(resumed.history) >= 4
@@ -162,11 +162,11 @@ def test_an_interrupted_build_resumes_where_it_stopped(tmp_path):
 def test_changed_requirements_start_a_new_build_rather_than_resume(tmp_path):
     root = workspace(tmp_path)
     with pytest.raises(KeyboardInterrupt):
-        run_build(root, candidates=1, model=ScriptedModel(*[KeyboardInterrupt()] * 4), auto_approve=True)  # four components ask at once
+        run_build(root, candidates=1, languages=["python"], model=ScriptedModel(*[KeyboardInterrupt()] * 4), auto_approve=True)  # four components ask at once
     text = (root / "reqs/REQ-004.yaml").read_text()
     (root / "reqs/REQ-004.yaml").write_text(text.replace("priority: should", "priority: must"))
     events = []
-    run_build(root, candidates=1, model=correct_model(), auto_approve=True, on_event=events.append)
+    run_build(root, candidates=1, languages=["python"], model=correct_model(), auto_approve=True, on_event=events.append)
     assert events[0]["step"] == "load"
 
 
@@ -174,15 +174,15 @@ def test_invalid_requirements_stop_the_build_with_their_problems(tmp_path):
     root = workspace(tmp_path)
     (root / "reqs/REQ-002.yaml").write_text("id: REQ-002\ntitle: [\n")
     with pytest.raises(InvalidInput) as error:
-        run_build(root, candidates=1, model=correct_model(), auto_approve=True)
+        run_build(root, candidates=1, languages=["python"], model=correct_model(), auto_approve=True)
     assert "reqs/REQ-002.yaml:2" in error.value.message
 
 
 def test_only_rebuilds_the_components_of_the_named_requirements(tmp_path):
     root = workspace(tmp_path)
-    run_build(root, candidates=1, model=correct_model(), auto_approve=True)
+    run_build(root, candidates=1, languages=["python"], model=correct_model(), auto_approve=True)
     model = correct_model(1)
-    report = run_build(root, candidates=1, model=model, auto_approve=True, only=["REQ-003"])
+    report = run_build(root, candidates=1, languages=["python"], model=model, auto_approve=True, only=["REQ-003"])
     assert report["components_regenerated"] == ["make_refill_plan"]
     assert [asked_for(call.messages) for call in model.history] == ["make_refill_plan"]
     assert all(r["examples_passed"] == r["examples"] for r in report["requirements"])
@@ -199,19 +199,71 @@ def test_of_several_candidates_the_one_passing_most_examples_is_kept(tmp_path):
 
     model = ScriptedModel(*[by_candidate] * 12)
     events = []
-    report = run_build(root, model, candidates=3, auto_approve=True, on_event=events.append)
+    report = run_build(root, model, candidates=3, languages=["python"], auto_approve=True, on_event=events.append)
     assert all(r["examples_passed"] == r["examples"] for r in report["requirements"])
     assert [r["attempts"] for r in report["requirements"]] == [3, 3, 3, 3]
     assert len(model.history) == 12, "no repair was needed"
     assert "for reading in levels" in (root / "app/components/make_latest_levels.py").read_text()
     chose = [e["message"] for e in events if e["step"] == "select"]
-    assert "make_latest_levels passes 1 of its 1 example" in chose
+    assert "make_latest_levels: 1 of 2 different answers pass its 1 example; kept the Python one" in chose
 
 
 def test_later_components_are_shown_the_outputs_of_earlier_ones(tmp_path):
     root = workspace(tmp_path)
     model = correct_model()
-    run_build(root, model, candidates=1, auto_approve=True)
+    run_build(root, model, candidates=1, languages=["python"], auto_approve=True)
     [alerts_prompt] = [call.messages[1]["content"] for call in model.history if asked_for(call.messages) == "make_refill_alerts"]
     assert "latest_levels = [{'tank_id': 'T1', 'level_pct': 12.5, 'taken_at': datetime.datetime(2025, 5, 1, 18, 0)}" in alerts_prompt
     assert "(computed by" not in alerts_prompt
+
+
+LATEST_BY_SQL = """
+    SELECT tank_id, level_pct, taken_at FROM levels
+    QUALIFY row_number() OVER (PARTITION BY tank_id ORDER BY taken_at DESC) = 1;
+"""
+
+
+def test_a_component_can_be_written_in_sql_and_runs_in_the_app(tmp_path):
+    root = workspace(tmp_path)
+
+    def by_language(messages):
+        name = asked_for(messages)
+        if messages[0]["content"].startswith("You write one DuckDB SQL query"):
+            assert "- levels(tank_id VARCHAR, level_pct DOUBLE, taken_at TIMESTAMP)" in messages[1]["content"]
+            return f"```sql\n{textwrap.dedent(LATEST_BY_SQL).strip()}\n```" if name == "make_latest_levels" else "I cannot."
+        if name == "make_latest_levels":
+            return f"```python\n{WRONG}```"
+        return f"```python\n{textwrap.dedent(WATER_TANKS[name]).strip()}\n```"
+
+    events = []
+    report = run_build(root, ScriptedModel(*[by_language] * 8), candidates=1, auto_approve=True, on_event=events.append)
+    assert all(r["examples_passed"] == r["examples"] for r in report["requirements"])
+    module = (root / "app/components/make_latest_levels.py").read_text()
+    assert "from app.sql import run_sql" in module and "PARTITION BY tank_id" in module
+    assert "make_latest_levels: 1 of 2 different answers pass its 1 example; kept the SQL one" in [
+        e["message"] for e in events if e["step"] == "select"]
+    assert report["requirements"][0]["holdouts_passed"] == 2  # out-of-order readings and no readings at all
+
+
+def test_among_candidates_that_pass_the_examples_the_one_most_others_agree_with_is_kept(tmp_path):
+    """Three alert rules pass the visible example; on made-up levels near 20, two agree and one does not."""
+    root = workspace(tmp_path)
+    rules = {0: "r['level_pct'] <= 20", 1: "r['level_pct'] < 20", 2: "r['level_pct'] < 20.0"}
+
+    def by_candidate(messages, options):
+        name = asked_for(messages)
+        if name == "make_refill_alerts":
+            rule = rules[options.seed]
+            return (f"```python\ndef run(latest_levels):\n    return [{{'tank_id': r['tank_id'], 'level_pct': r['level_pct']}}"
+                    f" for r in latest_levels if {rule}]\n```")
+        return f"```python\n{textwrap.dedent(WATER_TANKS[name]).strip()}\n```"
+
+    events = []
+    report = run_build(root, ScriptedModel(*[by_candidate] * 12), candidates=3, languages=["python"], auto_approve=True,
+                       on_event=events.append)
+    module = (root / "app/components/make_refill_alerts.py").read_text()
+    assert "r['level_pct'] < 20]" in module, "the majority's rule, the first written of the two"
+    assert report["requirements"][1]["holdouts_passed"] == 3  # exactly 20 is not low
+    [sentence] = [e["message"] for e in events if e["step"] == "select" and e["component"] == "make_refill_alerts"]
+    assert sentence.startswith("make_refill_alerts: 3 of 3 different answers pass its 1 example; kept the Python one, "
+                               "which agrees with most on ")
