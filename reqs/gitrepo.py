@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from reqs.problems import ShallError
@@ -35,12 +37,57 @@ class GitRepo:
             return cls(git.Repo(root))
         return cls(git.Repo.init(root, initial_branch="main"))
 
+    @classmethod
+    def open_enclosing(cls, root: Path) -> GitRepo:
+        """The repository `root` is in (it may be a folder of a bigger one), made at `root` if there is none."""
+        git = _git()
+        try:
+            return cls(git.Repo(root, search_parent_directories=True))
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            return cls(git.Repo.init(root, initial_branch="main"))
+
+    def relative(self, path: Path) -> str:
+        return path.resolve().relative_to(self.root.resolve()).as_posix()
+
+    def changed(self, paths: list[str]) -> dict[str, str]:
+        """Of `paths` (files or folders, relative to the repository), those changed since the last commit:
+        path -> "added", "changed" or "removed"."""
+        output = self.repo.git.status("--porcelain", "-z", "--untracked-files=all", "--", *paths) if paths else ""
+        found, entries = {}, iter(e for e in output.split("\0") if e)
+        for entry in entries:
+            code = entry[:2]
+            if "R" in code or "C" in code:
+                next(entries, None)  # the old name of a rename
+            found[entry[3:]] = "added" if code in ("??", "A ") else "removed" if "D" in code else "changed"
+        return dict(sorted(found.items()))
+
+    def read_blob(self, blob: str) -> str | None:
+        """The text of a blob this repository holds, or None if it has none by that id."""
+        git = _git()
+        try:
+            return self.repo.git.cat_file("blob", blob, strip_newline_in_stdout=False)
+        except git.GitCommandError:
+            return None
+
+    def store_blob(self, text: str) -> str:
+        """Keep `text` in the repository's object store (so it can be a merge base later); returns its blob id."""
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".shall", delete=False, newline="") as handle:
+            handle.write(text)
+        try:
+            return self.repo.git.hash_object("-w", handle.name)
+        finally:
+            Path(handle.name).unlink()
+
     def commit(self, paths: list[str], message: str) -> str | None:
         """Commit exactly `paths` (relative to the root). Returns the new commit's id, or None if nothing changed."""
         git = _git()
         try:
-            self.repo.index.add(paths)
-            if self.repo.head.is_valid() and not self.repo.index.diff("HEAD"):
+            if paths:
+                self.repo.git.add("-A", "--", *paths)  # -A: a deleted file is committed as deleted
+            if self.repo.head.is_valid():
+                if not self.repo.index.diff("HEAD"):
+                    return None
+            elif not self.repo.index.entries:
                 return None
             actor = self._actor(git)
             commit = self.repo.index.commit(message, author=actor, committer=actor)
@@ -53,3 +100,26 @@ class GitRepo:
         name = reader.get_value("user", "name", default="") or FALLBACK_NAME
         email = reader.get_value("user", "email", default="") or FALLBACK_EMAIL
         return git.Actor(name, email)
+
+
+@dataclass
+class Merged:
+    text: str
+    conflicts: bool
+
+
+def merge_texts(base: str, ours: str, theirs: str, labels: tuple[str, str, str]) -> Merged:
+    """A three-way merge of texts with `git merge-file`; where both sides changed the same lines, conflict markers."""
+    git = _git()
+    with tempfile.TemporaryDirectory(prefix="shall-merge-") as folder:
+        paths = []
+        for name, text in (("ours", ours), ("base", base), ("theirs", theirs)):
+            path = Path(folder) / name
+            path.write_text(text, encoding="utf-8", newline="")
+            paths.append(str(path))
+        status, output, error = git.Git().execute(
+            ["git", "merge-file", "-p", "-L", labels[0], "-L", labels[1], "-L", labels[2], *paths],
+            with_extended_output=True, with_exceptions=False, strip_newline_in_stdout=False)
+    if status < 0 or status > 127:
+        raise GitError(f"git merge-file failed: {error.strip()}")
+    return Merged(output, conflicts=status != 0)
