@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 import uuid
 from collections.abc import Callable
@@ -17,6 +18,8 @@ from agents.graph import build_graph
 from agents.models.seam import ChatModel
 from agents.state import BuildContext
 from reqs.atomic import write_atomic
+from reqs.gitrepo import GitRepo
+from specs.lock import LOCK_FILE
 
 STATE_DIR = ".shall"
 CHECKPOINTS = "build.sqlite"
@@ -52,6 +55,8 @@ def run_build(
         graph = build_graph().compile(checkpointer=SqliteSaver(connection))
         config = {"configurable": {"thread_id": thread}}
         pending = graph.get_state(config).next
+        if not pending:
+            _commit_before_building(root, on_event)
         if pending:
             on_event({"step": "resume", "message": f"Carrying on with the build that stopped before {', '.join(pending)}"})
             given: Any = None
@@ -74,6 +79,31 @@ def run_build(
         connection.close()
     (state_dir / CURRENT).unlink(missing_ok=True)  # finished: the next build starts afresh
     return report
+
+
+GENERATED_PATHS = ("app", "specs", "tests", LOCK_FILE)
+
+
+def _commit_before_building(root: Path, on_event: Callable[[Event], None]) -> None:
+    """Commit what the person changed, so the build's own commit holds only what shall made, and nothing is lost."""
+    repo = GitRepo.open_enclosing(root)
+    requirements = repo.changed([repo.relative(root / "reqs")])
+    if requirements:
+        words = {"added": "add", "changed": "change", "removed": "remove"}
+        named = {path: (re.match(r"(REQ-\d+)", Path(path).name) or [Path(path).name])[0] for path in requirements}
+        summary = ", ".join(f"{words[kind]} {named[path]}" for path, kind in requirements.items())
+        trailers = "".join(f"\nShall-Requirement: {name}" for name in sorted(set(named.values())) if name.startswith("REQ-"))
+        sha = repo.commit([repo.relative(root / "reqs")], f"Requirements: {summary}\n{trailers}\n")
+        if sha:
+            on_event({"step": "git", "message": f"Committed your requirement changes first ({summary})"})
+    generated = [repo.relative(root / p) for p in GENERATED_PATHS if (root / p).exists()]
+    edited = repo.changed(generated) if generated else []
+    if edited:
+        sha = repo.commit(generated, "Keep hand edits to generated files before shall builds\n\n"
+                          + "\n".join(f"- {path}" for path in edited) + "\n")
+        if sha:
+            on_event({"step": "git", "message": f"Committed your edits to {len(edited)} generated file"
+                      f"{'s' * (len(edited) != 1)} first, so the build cannot lose them"})
 
 
 def _fingerprint(root: Path, model_name: str, only: list[str]) -> str:

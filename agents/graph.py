@@ -24,6 +24,7 @@ def build_graph() -> StateGraph:
     graph.add_node("finish", nodes.finish)
     graph.add_node("holdouts", nodes.holdouts)
     graph.add_node("report", nodes.report)
+    graph.add_node("commit", nodes.commit)
 
     graph.add_edge(START, "load")
     graph.add_edge("load", "changes")
@@ -38,5 +39,6 @@ def build_graph() -> StateGraph:
     graph.add_edge("repair_component", "render")
     graph.add_edge("finish", "holdouts")
     graph.add_edge("holdouts", "report")
-    graph.add_edge("report", END)
+    graph.add_edge("report", "commit")
+    graph.add_edge("commit", END)
     return graph

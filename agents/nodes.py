@@ -17,6 +17,8 @@ from agents.edgecases import agreement, canonical, edge_inputs
 from agents.models.seam import CallOptions
 from agents.sandbox import Case, run_cases, run_trials
 from agents.state import BuildContext, BuildState, WorkOnComponent
+from reqs.gitrepo import GitRepo, merge_texts
+from reqs.hashing import content_hash
 from reqs.model import Project, Requirement
 from reqs.problems import InvalidInput, ShallError
 from reqs.workspace import load_workspace
@@ -24,6 +26,8 @@ from specs.checks import design_problems
 from specs.design import Design
 from specs.designfile import design_text, write_design
 from specs.infer import infer_design
+from specs.lock import (LOCK_FILE, FileEntry, Lock, RequirementEntry, blob_id, file_blob_id, hand_edited, load_lock,
+                        requirement_changes, slice_hash, stale_components, write_lock)
 from specs.matching import differences
 from specs.render import SQL_COLUMN_TYPES, SQL_MODULE_START, component_module, render_app, sql_component_code, write_files
 
@@ -55,9 +59,12 @@ def load(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
 
 
 def changes(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
-    """Which requirements need their components rebuilt. Until shall.lock exists, all of them (or --only)."""
-    every = [r["id"] for r in state["requirements"]]
-    return {"changed": list(state.get("only") or every)}
+    """Which requirements are new, changed or removed since the last build, by their content hash in shall.lock."""
+    found = requirement_changes(load_lock(Path(state["root"])), _requirements(state))
+    if found:
+        _say(runtime, "changes", "Since the last build: " + ", ".join(f"{rid} {kind}" for rid, kind in sorted(found.items())),
+             changes=found)
+    return {"lock_changes": found, "changed": list(state.get("only") or [r for r, kind in found.items() if kind != "removed"])}
 
 
 def design(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
@@ -67,11 +74,21 @@ def design(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
     problems = design_problems(inferred, requirements)
     if problems:
         raise ShallError("shall could not make a sound design from these requirements:\n- " + "\n- ".join(problems))
-    changed = set(state["changed"])
-    stale = [c.name for c in inferred.flow() if changed & set(c.requirements)]
-    _say(runtime, "design", f"{len(inferred.components)} components, {len(stale)} to write",
-         components=[c.name for c in inferred.flow()])
-    return {"design": inferred.model_dump(), "stale": stale, "pending": stale}
+    root = Path(state["root"])
+    lock = load_lock(root)
+    if state.get("only"):
+        only = set(state["only"])
+        reasons = {c.name: "asked for with --only" for c in inferred.components if only & set(c.requirements)}
+    else:
+        reasons = stale_components(lock, inferred, requirements, root)
+    stale = [c.name for c in inferred.flow() if c.name in reasons]
+    edited = set(hand_edited(lock, root))
+    hand_edits = {c.path: (root / c.path).read_text(encoding="utf-8") for c in inferred.components
+                  if c.name in reasons and c.path in edited}
+    _say(runtime, "design", f"{len(inferred.components)} components, {len(stale)} to write"
+         + "".join(f"\n  {name}: {reasons[name]}" for name in stale), components=[c.name for c in inferred.flow()])
+    return {"design": inferred.model_dump(), "stale": stale, "pending": stale, "stale_reasons": reasons,
+            "hand_edits": hand_edits}
 
 
 def approve(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
@@ -356,14 +373,18 @@ def render(state: BuildState, runtime: Runtime[BuildContext], quiet: bool = Fals
             code = existing.read_text(encoding="utf-8") if existing.exists() else "def run(**inputs):\n    raise NotImplementedError\n"
             files[component.path] = code
             continue
-        lines = [f"{r}: {requirements[r]['title']}" for r in component.requirements]
-        files[component.path] = component_module(component, design_, code, lines)
+        files[component.path] = (state.get("merged") or {}).get(component.path) or _module_text(design_, component, code, requirements)
     write_design(root, design_)
     written = write_files(root, files)
     if not quiet:
             _say(runtime, "render", f"Updated {len(written)} file{'s' * (len(written) != 1)} of the app" if written
              else "The app is unchanged")
     return {}
+
+
+def _module_text(design_: Design, component, code: str, requirements: dict[str, dict]) -> str:
+    lines = [f"{r}: {requirements[r]['title']}" for r in component.requirements]
+    return component_module(component, design_, code, lines)
 
 
 def test(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
@@ -407,9 +428,40 @@ def finish(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
     """Put the best version of every component in place, then check it once more."""
     code = {name: entry["code"] for name, entry in (state.get("best") or {}).items()
             if (state.get("tested") or {}).get(name) != entry["code"]}
-    if code:
-        return {"code": code, "visible": _run_visible({**state, "code": {**state["code"], **code}}, runtime)}
-    return {}
+    merged, conflicts = _merge_hand_edits({**state, "code": {**(state.get("code") or {}), **code}}, runtime)
+    if code or merged:
+        after = {**state, "code": {**(state.get("code") or {}), **code}, "merged": merged}
+        return {"code": code, "merged": merged, "conflicts": conflicts, "visible": _run_visible(after, runtime)}
+    return {"conflicts": conflicts}
+
+
+def _merge_hand_edits(state: BuildState, runtime: Runtime[BuildContext]) -> tuple[dict[str, str], list[str]]:
+    """Carry a person's edits into the regenerated files: a three-way merge, or their version where it conflicts."""
+    edits = state.get("hand_edits") or {}
+    if not edits:
+        return {}, []
+    root = Path(state["root"])
+    design_ = Design.model_validate(state["design"])
+    requirements = {r["id"]: r for r in state["requirements"]}
+    lock = load_lock(root)
+    repo = GitRepo.open_enclosing(root)
+    merged, conflicts = {}, []
+    for component in design_.components:
+        ours = edits.get(component.path)
+        if ours is None or component.name not in (state.get("code") or {}):
+            continue
+        theirs = _module_text(design_, component, state["code"][component.name], requirements)
+        base = repo.read_blob(lock.files[component.path].generated) if lock and component.path in lock.files else None
+        result = merge_texts(base, ours, theirs, ("your edit", "last generated", "new")) if base is not None else None
+        if result is None or result.conflicts:
+            merged[component.path] = ours
+            conflicts.append(component.path)
+            _say(runtime, "merge", f"{component.path}: your edit and the new version change the same lines; "
+                 "your version stays in place. Merge them by hand, then run `shall build` again.", path=component.path)
+        else:
+            merged[component.path] = result.text
+            _say(runtime, "merge", f"{component.path}: your edit was carried into the new version", path=component.path)
+    return merged, conflicts
 
 
 def holdouts(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
@@ -443,7 +495,66 @@ def report(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
         "tokens": sum(u["prompt"] + u["completion"] for u in usage.values()),
         "model_seconds": round(sum(u["seconds"] for u in usage.values()), 1),
         "isolation": state.get("isolation", ""),
+        "why_regenerated": dict(state.get("stale_reasons") or {}),
+        "conflicts": list(state.get("conflicts") or []),
+        "agreement": dict(state.get("agreement") or {}),
     }}
+
+
+def commit(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
+    """Record what was built in shall.lock, remove what no requirement needs any more, and commit it all."""
+    root = Path(state["root"])
+    design_ = Design.model_validate(state["design"])
+    requirements = {r["id"]: r for r in state["requirements"]}
+    lock = load_lock(root) or Lock()
+    repo = GitRepo.open_enclosing(root)
+    removed = [path for path, entry in lock.files.items()
+               if entry.component is not None and path not in {c.path for c in design_.components}]
+    for path in removed:
+        (root / path).unlink(missing_ok=True)
+    rows = {row["id"]: row for row in state["report"]["requirements"]}
+    new = Lock(requirements={
+        rid: RequirementEntry(hash=content_hash(Requirement.model_validate(r)), **{k: rows[rid][k] for k in (
+            "examples_passed", "examples", "holdouts_passed", "holdouts")})
+        for rid, r in requirements.items()
+    })
+    stale = set(state.get("stale") or [])
+    for path, text in render_app(design_, state["project_name"]).items():
+        new.files[path] = FileEntry(generated=blob_id(text), tested=file_blob_id(root / path) or "")
+    for component in design_.components:
+        on_disk = file_blob_id(root / component.path) or ""
+        entry = lock.files.get(component.path)
+        if component.name in stale and component.name in (state.get("code") or {}):
+            generated = repo.store_blob(_module_text(design_, component, state["code"][component.name], requirements))
+            entry = FileEntry(component=component.name, model=runtime.context.model.name, prompt=prompts.PROMPT_VERSION,
+                              generated=generated, requirements={})
+        if entry is None:
+            continue
+        new.files[component.path] = entry.model_copy(update={
+            "tested": on_disk, "design": slice_hash(design_, component),
+            "requirements": {rid: new.requirements[rid].hash for rid in component.requirements}})
+    write_lock(root, new)
+    served = sorted({rid for c in design_.components if c.name in stale for rid in c.requirements}
+                    | {rid for rid, kind in (state.get("lock_changes") or {}).items() if kind == "removed"})
+    paths = [repo.relative(root / p) for p in ("app", "specs", "tests", LOCK_FILE) if (root / p).exists()]
+    paths += [repo.relative(root / p) for p in removed]
+    sha = repo.commit(paths, _commit_message(state["report"], served))
+    _say(runtime, "commit", f"Committed the build as {sha[:8]}" if sha else "Nothing changed, so nothing was committed")
+    return {"commit": sha}
+
+
+def _commit_message(report: dict, served: list[str]) -> str:
+    rows = report["requirements"]
+    subject = f"Build {', '.join(served[:4])}{' and more' if len(served) > 4 else ''}" if served else "Record the results of the app as it stands"
+    passed = sum(r["examples_passed"] for r in rows)
+    total = sum(r["examples"] for r in rows)
+    held = sum(r["holdouts_passed"] for r in rows)
+    held_total = sum(r["holdouts"] for r in rows)
+    lines = [subject, "", f"Examples: {passed} of {total} pass; held out: {held} of {held_total}.",
+             f"Regenerated: {', '.join(report['components_regenerated']) or 'nothing'}."]
+    lines += [f"Conflict, left as you wrote it: {path}" for path in report.get("conflicts", [])]
+    lines += [""] + [f"Shall-Requirement: {rid}" for rid in served]
+    return "\n".join(lines) + "\n"
 
 
 # --- helpers ---------------------------------------------------------------------------

@@ -42,6 +42,12 @@ class BuildState(TypedDict, total=False):
     project: dict                         # Project.model_dump(): the name, description and glossary
     requirements: list[dict]              # Requirement.model_dump() of every requirement
     changed: list[str]                    # requirement ids whose components must be regenerated
+    lock_changes: dict[str, str]          # requirement id -> "new", "changed" or "removed" since shall.lock
+    stale_reasons: dict[str, str]         # component -> why it is written again
+    hand_edits: dict[str, str]            # path -> a person's version of a stale generated file
+    merged: dict[str, str]                # path -> the text to write instead of the rendered component
+    conflicts: list[str]                  # paths where a person's edit and the new version clash
+    commit: str | None
     design: dict                          # Design.model_dump()
     stale: list[str]                      # component names to generate
     pending: list[str]                    # stale components not generated yet

@@ -12,6 +12,7 @@ import pytest
 from agents.build import run_build
 from agents.models.fake import ScriptedModel
 from agents.nodes import DesignRefused
+from reqs.gitrepo import GitRepo
 from reqs.problems import InvalidInput
 from tests.test_render import WATER_TANKS
 
@@ -20,8 +21,10 @@ WRONG = "def run(**inputs):\n    return []\n"
 
 
 def workspace(tmp_path: Path, name: str = "water-tanks") -> Path:
+    """A copy of an example workspace, in a git repository of its own with the requirements committed."""
     root = tmp_path / name
     shutil.copytree(EXAMPLES / name, root)
+    GitRepo.open_or_init(root).commit(["reqs"], "Requirements")
     return root
 
 
@@ -50,7 +53,7 @@ def test_a_build_writes_a_tested_app_and_reports_every_requirement(tmp_path):
     assert (root / "specs/design.yaml").exists() and (root / "app/components/make_refill_plan.py").exists()
     assert (root / "tests/test_requirements.py").exists()
     steps = [e["step"] for e in events]
-    assert steps[:3] == ["load", "design", "design"] and "generate" in steps and steps[-1] == "holdout"
+    assert steps[:4] == ["load", "changes", "design", "design"] and "generate" in steps and steps[-2:] == ["holdout", "commit"]
     assert not (root / ".shall/build.json").exists()
 
 
@@ -167,7 +170,8 @@ def test_changed_requirements_start_a_new_build_rather_than_resume(tmp_path):
     (root / "reqs/REQ-004.yaml").write_text(text.replace("priority: should", "priority: must"))
     events = []
     run_build(root, candidates=1, languages=["python"], model=correct_model(), auto_approve=True, on_event=events.append)
-    assert events[0]["step"] == "load"
+    assert events[0]["message"] == "Committed your requirement changes first (change REQ-004)"
+    assert events[1]["step"] == "load"
 
 
 def test_invalid_requirements_stop_the_build_with_their_problems(tmp_path):

@@ -13,6 +13,7 @@ from rich.table import Table
 from reqs.initialize import init_workspace
 from reqs.problems import ShallError
 from reqs.workspace import Workspace, find_root, load_workspace
+from specs.lock import UP_TO_DATE, load_lock, requirement_states
 
 EXIT_OK, EXIT_FAILING, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -60,8 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check every requirement file and report all problems")
     validate.set_defaults(handler=cmd_validate)
 
-    status = commands.add_parser("status", help="list the requirements with their priority and examples")
+    status = commands.add_parser("status", help="list the requirements with their examples and whether they are built and pass")
     status.set_defaults(handler=cmd_status)
+
+    check = commands.add_parser("check", help="exit 0 if the app is up to date and every example passes, 1 if not (no model)")
+    check.set_defaults(handler=cmd_check)
 
     build = commands.add_parser("build", help="design, write and test the app from the requirements")
     build.add_argument("--yes", action="store_true", help="accept the design without asking")
@@ -119,13 +123,22 @@ def cmd_status(args: argparse.Namespace) -> int:
     table.add_column("Priority")
     table.add_column("Examples", justify="right")
     table.add_column("Held out", justify="right")
+    # The state needs every file read; with problems, the table shows what can be read and the problems follow.
+    states = {} if workspace.problems else requirement_states(load_lock(workspace.root), workspace.requirements, workspace.root)
+    if states:
+        table.add_column("State")
     for file in sorted(workspace.files, key=_file_order):
         requirement = file.requirement
         if requirement is None:
             table.add_row(file.path.stem, "(cannot be read, see below)", "", "", "")
             continue
+        state, why = states.get(requirement.id, ("", ""))
         table.add_row(requirement.id, requirement.title, requirement.priority,
-                      str(len(requirement.visible_examples)), str(len(requirement.holdout_examples)))
+                      str(len(requirement.visible_examples)), str(len(requirement.holdout_examples)),
+                      *([state + (" (hand-edited)" if "hand-edited" in why else "")] if states else []))
+    for rid, (state, why) in sorted(states.items()):
+        if state == "removed":
+            table.add_row(rid, "(its file was deleted)", "", "", "", "removed")
     if not workspace.files:
         out.print("No requirements yet. Add one as reqs/REQ-001.yaml, or run `shall tui`.")
     else:
@@ -134,6 +147,25 @@ def cmd_status(args: argparse.Namespace) -> int:
         _print_problems(workspace)
         return EXIT_BAD_INPUT
     return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    workspace = _load(args)
+    if workspace.problems:
+        _print_problems(workspace)
+        return EXIT_BAD_INPUT
+    states = requirement_states(load_lock(workspace.root), workspace.requirements, workspace.root)
+    behind = {rid: (state, why) for rid, (state, why) in sorted(states.items()) if state not in UP_TO_DATE}
+    out = _out()
+    if not behind:
+        out.print(f"Up to date: {_count(len(states), 'requirement')}, every example passes.", markup=False, highlight=False)
+        return EXIT_OK
+    for rid, (state, why) in behind.items():
+        out.print(f"{rid} {state}: {why}", markup=False, highlight=False)
+    stale = any(state != "failing" for state, _ in behind.values())
+    out.print("Run `shall build` to bring the app up to date." if stale else
+              "Change the requirements or the code, then run `shall build` again.", markup=False, highlight=False)
+    return EXIT_FAILING
 
 
 def cmd_build(args: argparse.Namespace) -> int:
