@@ -13,6 +13,7 @@ from agents.build import run_build
 from agents.models.fake import ScriptedModel
 from agents.nodes import DesignRefused
 from reqs.gitrepo import GitRepo
+from reqs.initialize import GITIGNORE_LINES
 from reqs.problems import InvalidInput
 from tests.test_render import WATER_TANKS
 
@@ -24,7 +25,8 @@ def workspace(tmp_path: Path, name: str = "water-tanks") -> Path:
     """A copy of an example workspace, in a git repository of its own with the requirements committed."""
     root = tmp_path / name
     shutil.copytree(EXAMPLES / name, root)
-    GitRepo.open_or_init(root).commit(["reqs"], "Requirements")
+    (root / ".gitignore").write_text("\n".join(GITIGNORE_LINES) + "\n")
+    GitRepo.open_or_init(root).commit(["reqs", ".gitignore"], "Requirements")
     return root
 
 

@@ -232,3 +232,41 @@ def test_check_on_a_workspace_never_built(tmp_path, capsys):
     root = workspace(tmp_path)
     code, out = check(root, capsys)
     assert code == 1 and "REQ-001 new: never built" in out
+
+
+# --- shall diff and shall ci init ------------------------------------------------------------
+
+
+def test_diff_groups_requirement_and_code_changes_by_requirement(built, capsys):
+    edit(built, ALERTS, "below 20 %", "below 25 %")
+    build(built, bodies=NEW_ALERTS, calls=1)
+    assert main(["-C", str(built), "diff", "HEAD~2"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Changes since HEAD~2, by requirement:\n\nREQ-002 Refill alert\n")
+    section = out.split("REQ-002 Refill alert")[1]
+    assert re.search(r"^-.*below 20 %", section, re.M) and re.search(r"^\+.*below 25 %", section, re.M)
+    assert f"+++ b/{ALERTS_MODULE}" in section and '< 25]' in section
+    assert "Shared by the whole app" in out and "shall.lock" in out.split("Shared by the whole app")[1]
+
+
+def test_diff_shows_uncommitted_requirement_edits_by_default(built, capsys):
+    edit(built, ALERTS, "below 20 %", "below 25 %")
+    (built / "reqs/REQ-005.yaml").write_text("id: REQ-005\ntitle: New\n")
+    assert main(["-C", str(built), "diff"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Changes since HEAD, by requirement:")
+    assert "REQ-005 (removed)" not in out and "new file reqs/REQ-005.yaml" in out and "+title: New" in out
+
+
+def test_diff_names_an_unknown_revision(built, capsys):
+    assert main(["-C", str(built), "diff", "no-such-rev"]) == 2
+    assert "git does not know the revision 'no-such-rev'" in capsys.readouterr().err
+
+
+def test_ci_init_writes_a_workflow_once(built, capsys):
+    assert main(["-C", str(built), "ci", "init"]) == 0
+    workflow = (built / ".github/workflows/shall.yml").read_text()
+    assert 'paths: ["reqs/**"]' in workflow and "shall build --yes" in workflow and "shall check" in workflow
+    assert "SHALL_MODEL=local/qwen2.5-coder-1.5b" in workflow and "create-pull-request" in workflow
+    assert main(["-C", str(built), "ci", "init"]) == 2
+    assert "already exists; nothing was changed" in capsys.readouterr().err

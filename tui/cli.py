@@ -67,6 +67,18 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="exit 0 if the app is up to date and every example passes, 1 if not (no model)")
     check.set_defaults(handler=cmd_check)
 
+    diff = commands.add_parser("diff", help="what changed in the requirements and the code since REV, by requirement")
+    diff.add_argument("rev", nargs="?", help="a git revision (default: the last commit, or HEAD when there are uncommitted changes)")
+    diff.set_defaults(handler=cmd_diff)
+
+    ci = commands.add_parser("ci", help="continuous integration")
+    ci.set_defaults(handler=lambda args: _usage(ci))
+    ci_commands = ci.add_subparsers(title="ci commands", metavar="ACTION")
+    ci_init = ci_commands.add_parser("init", help="write .github/workflows/shall.yml: rebuild and check on every requirements change")
+    ci_init.add_argument("--package", default="shall[local]", help="what CI installs shall from (a pip requirement)")
+    ci_init.add_argument("--force", action="store_true", help="replace an existing workflow")
+    ci_init.set_defaults(handler=cmd_ci_init)
+
     build = commands.add_parser("build", help="design, write and test the app from the requirements")
     build.add_argument("--yes", action="store_true", help="accept the design without asking")
     build.add_argument("--json", action="store_true", help="print one JSON summary on stdout; progress goes to stderr")
@@ -166,6 +178,35 @@ def cmd_check(args: argparse.Namespace) -> int:
     out.print("Run `shall build` to bring the app up to date." if stale else
               "Change the requirements or the code, then run `shall build` again.", markup=False, highlight=False)
     return EXIT_FAILING
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from tui.history import requirement_diff
+
+    workspace = _load(args)
+    _out().print(requirement_diff(workspace.root, args.rev), markup=False, highlight=False, end="")
+    return EXIT_OK
+
+
+def cmd_ci_init(args: argparse.Namespace) -> int:
+    from importlib import resources
+
+    from agents.models.registry import DEFAULT_LOCAL
+    from agents.models.select import DEFAULT_OPENAI
+    from reqs.atomic import write_atomic
+
+    workspace = _load(args)
+    target = workspace.root / ".github/workflows/shall.yml"
+    if target.exists() and not args.force:
+        raise ShallError(f"{target} already exists; nothing was changed. Use --force to replace it.")
+    text = (resources.files("tui").joinpath("templates", "shall.yml").read_text(encoding="utf-8")
+            .replace("{package}", args.package).replace("{openai_model}", f"openai/{DEFAULT_OPENAI}")
+            .replace("{local_model}", f"local/{DEFAULT_LOCAL}"))
+    write_atomic(target, text)
+    _out().print(f"Wrote {target.relative_to(workspace.root)}. Commit and push it; from then on every change to reqs/ "
+                 "is rebuilt and checked, and the new code comes as a pull request. Add an OPENAI_API_KEY secret to "
+                 "build with OpenAI instead of the embedded model.", markup=False, highlight=False)
+    return EXIT_OK
 
 
 def cmd_build(args: argparse.Namespace) -> int:

@@ -1,0 +1,87 @@
+"""`shall diff`: what changed in the requirements and in the code made from them, grouped by requirement."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from git import GitCommandError
+from pydantic import ValidationError
+
+from reqs.gitrepo import GitRepo
+from reqs.problems import ShallError
+from reqs.workspace import load_workspace
+from specs.lock import LOCK_FILE, Lock, load_lock
+
+SHARED = "Shared by the whole app"
+
+
+def requirement_diff(root: Path, rev: str | None = None) -> str:
+    repo = GitRepo.open_enclosing(root)
+    git = repo.repo.git
+    workspace = repo.relative(root) if root.resolve() != repo.root.resolve() else "."
+    uncommitted = repo.changed([workspace])
+    if rev is None:
+        rev = "HEAD" if uncommitted or not _has_parent(repo) else "HEAD~1"
+    try:
+        named = git.diff("--name-only", rev, "--", workspace).splitlines()
+    except GitCommandError as error:
+        raise ShallError(f"git does not know the revision {rev!r}: give a commit, a tag or a branch, like HEAD~1") from error
+    paths = sorted(set(named) | {p for p, kind in uncommitted.items() if kind == "added"})
+    if not paths:
+        return f"Nothing changed since {rev}.\n"
+    owners = _owners(root, repo, rev)
+    titles = {r.id: r.title for r in load_workspace(root).requirements}
+    groups: dict[str, list[str]] = {}
+    for path in paths:
+        for owner in owners.get(path) or _owner_by_name(path) or [SHARED]:
+            groups.setdefault(owner, []).append(path)
+    lines = [f"Changes since {rev}, by requirement:"]
+    for owner in sorted(groups, key=lambda name: (name == SHARED, name)):
+        heading = owner if owner == SHARED else f"{owner} {titles.get(owner) or _missing_title(root, owner)}"
+        lines += ["", heading, "=" * len(heading)]
+        for path in groups[owner]:
+            lines.append(_file_diff(repo, rev, path, uncommitted.get(path)))
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _missing_title(root: Path, requirement: str) -> str:
+    return "(new, not valid yet)" if list((root / "reqs").glob(f"{requirement}*.yaml")) else "(removed)"
+
+
+def _has_parent(repo: GitRepo) -> bool:
+    return repo.repo.head.is_valid() and bool(repo.repo.head.commit.parents)
+
+
+def _owners(root: Path, repo: GitRepo, rev: str) -> dict[str, list[str]]:
+    """repository path -> the requirements its generated code serves, from the lock now and the lock at `rev`."""
+    owners: dict[str, set[str]] = {}
+    prefix = "" if root.resolve() == repo.root.resolve() else repo.relative(root) + "/"
+    locks = [load_lock(root), _lock_at(repo, f"{rev}:{prefix}{LOCK_FILE}")]
+    for lock in locks:
+        for path, entry in (lock.files.items() if lock else []):
+            owners.setdefault(prefix + path, set()).update(entry.requirements)
+    return {path: sorted(found) for path, found in owners.items() if found}
+
+
+def _lock_at(repo: GitRepo, spec: str) -> Lock | None:
+    """The lock as it was at a revision, or None where the workspace was not built yet."""
+    try:
+        return Lock.model_validate(json.loads(repo.repo.git.show(spec)))
+    except GitCommandError:
+        return None
+    except (ValueError, ValidationError):  # a lock from another version of shall: ownership from the current one
+        return None
+
+
+def _owner_by_name(path: str) -> list[str]:
+    match = re.match(r"(REQ-\d+)", Path(path).name)
+    return [match.group(1)] if match and "/reqs/" in f"/{path}" else []
+
+
+def _file_diff(repo: GitRepo, rev: str, path: str, state: str | None) -> str:
+    if state == "added" and not repo.repo.git.ls_files("--", path):
+        text = (repo.root / path).read_text(encoding="utf-8", errors="replace")
+        return f"new file {path}\n" + "".join(f"+{line}\n" for line in text.splitlines())
+    return repo.repo.git.diff(rev, "--", path)
