@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import builtins
 import re
+import threading
 from dataclasses import dataclass, field
 
 # name -> the import that defines it
@@ -43,7 +44,17 @@ def extract_code(answer: str) -> str:
     return answer.strip().removeprefix("```python").removeprefix("```").removesuffix("```").strip() + "\n"
 
 
+# CPython 3.11 can fail with "AST constructor recursion depth mismatch" when threads parse at
+# once, and the build graph writes components in parallel: parse one at a time.
+PARSING = threading.Lock()
+
+
 def fix_code(answer: str, function: str = "run") -> Fixed:
+    with PARSING:
+        return _fix_code(answer, function)
+
+
+def _fix_code(answer: str, function: str) -> Fixed:
     code = extract_code(answer)
     try:
         tree = ast.parse(code)

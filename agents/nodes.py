@@ -12,7 +12,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from agents import prompts
-from agents.codefix import extract_sql, fix_code
+from agents.codefix import PARSING, extract_sql, fix_code
 from agents.edgecases import agreement, canonical, edge_inputs
 from agents.models.seam import CallOptions
 from agents.sandbox import Case, run_cases, run_trials
@@ -283,7 +283,9 @@ def language_of(code: str) -> str:
 
 def query_of(code: str) -> str:
     """The query inside a component module written in SQL."""
-    for node in ast.walk(ast.parse(code)):
+    with PARSING:
+        tree = ast.parse(code)
+    for node in ast.walk(tree):
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "QUERY" for t in node.targets):
             if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
                 return node.value.value.strip()

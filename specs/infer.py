@@ -43,8 +43,14 @@ def infer_design(project: Project | None, requirements: list[Requirement]) -> De
     statements = {r.id: r.statement for r in requirements}
     components = []
     for name in [n for n in order if n in producers]:
-        chained = {other for other in producers if other != name and any(_names(other, statements[r]) for r in producers[name])}
-        reads = sorted(given[name] | chained)
+        texts = [statements[r] for r in producers[name]]
+        chained = {other for other in producers if other != name and any(_names(other, text) for text in texts)}
+        # A collection the chained ones are made from is left out unless the statement itself speaks of it:
+        # "a tank's latest level" means latest_levels, and the raw levels only invite working it out again.
+        upstream = set().union(*(given[other] for other in chained)) if chained else set()
+        left_out = {source for source in given[name] & upstream
+                    if not any(_names(source, _without(text, chained)) for text in texts)}
+        reads = sorted((given[name] - left_out) | chained)
         components.append(ComponentDesign(
             name=f"make_{name}", path=ComponentDesign.path_for(f"make_{name}"),
             reads=reads, writes=[name], requirements=producers[name],
@@ -71,10 +77,22 @@ def _fields(name: str, requirements: list[Requirement], declared: dict) -> dict[
 
 def _names(collection: str, statement: str) -> bool:
     """Whether a statement speaks of a collection: "refill alert" names refill_alerts."""
-    words = collection.split("_")
-    singular = [*words[:-1], re.sub(r"(ies|s)$", lambda m: "y" if m.group(1) == "ies" else "", words[-1])]
     text = re.sub(r"[^a-z0-9]+", " ", statement.lower())
-    return any(re.search(rf"\b{' '.join(form)}\b", text) for form in (words, singular))
+    return any(re.search(rf"\b{' '.join(form)}\b", text) for form in _forms(collection))
+
+
+def _without(statement: str, collections: set[str]) -> str:
+    """The statement with the phrases naming these collections taken out."""
+    text = re.sub(r"[^a-z0-9]+", " ", statement.lower())
+    for collection in collections:
+        for form in _forms(collection):
+            text = re.sub(rf"\b{' '.join(form)}\b", " ", text)
+    return text
+
+
+def _forms(collection: str) -> tuple[list[str], list[str]]:
+    words = collection.split("_")
+    return words, [*words[:-1], re.sub(r"(ies|s)$", lambda m: "y" if m.group(1) == "ies" else "", words[-1])]
 
 
 def _without_cycles(design: Design, given: dict[str, set[str]]) -> Design:

@@ -235,8 +235,10 @@ def test_a_component_can_be_written_in_sql_and_runs_in_the_app(tmp_path):
     def by_language(messages):
         name = asked_for(messages)
         if messages[0]["content"].startswith("You write one DuckDB SQL query"):
+            if name != "make_latest_levels":
+                return "I cannot."
             assert "- levels(tank_id VARCHAR, level_pct DOUBLE, taken_at TIMESTAMP)" in messages[1]["content"]
-            return f"```sql\n{textwrap.dedent(LATEST_BY_SQL).strip()}\n```" if name == "make_latest_levels" else "I cannot."
+            return f"```sql\n{textwrap.dedent(LATEST_BY_SQL).strip()}\n```"
         if name == "make_latest_levels":
             return f"```python\n{WRONG}```"
         return f"```python\n{textwrap.dedent(WATER_TANKS[name]).strip()}\n```"

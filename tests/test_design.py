@@ -30,9 +30,9 @@ def test_water_tanks_design_is_inferred_without_a_model():
     assert design.collections["village_refills"].fields == {"village": "text", "tanks_to_refill": "integer"}
     assert [(c.name, c.reads, c.writes, c.requirements) for c in design.flow()] == [
         ("make_latest_levels", ["levels"], ["latest_levels"], ["REQ-001"]),
-        ("make_refill_alerts", ["latest_levels", "levels"], ["refill_alerts"], ["REQ-002"]),
-        ("make_refill_plan", ["latest_levels", "levels", "refill_alerts", "tanks"], ["refill_plan"], ["REQ-003"]),
-        ("make_village_refills", ["levels", "refill_alerts", "tanks"], ["village_refills"], ["REQ-004"]),
+        ("make_refill_alerts", ["latest_levels"], ["refill_alerts"], ["REQ-002"]),
+        ("make_refill_plan", ["latest_levels", "refill_alerts", "tanks"], ["refill_plan"], ["REQ-003"]),
+        ("make_village_refills", ["refill_alerts", "tanks"], ["village_refills"], ["REQ-004"]),
     ]
 
 
@@ -113,7 +113,7 @@ def test_the_design_file_round_trips_and_reads_well(tmp_path):
     text = (tmp_path / "specs/design.yaml").read_text()
     assert text == design_text(design)
     assert "  latest_levels: {fields: {tank_id: text, level_pct: number, taken_at: datetime}}\n" in text
-    assert "  - name: make_refill_alerts\n    path: app/components/make_refill_alerts.py\n    reads: [latest_levels, levels]\n" in text
+    assert "  - name: make_refill_alerts\n    path: app/components/make_refill_alerts.py\n    reads: [latest_levels]\n" in text
     assert load_design(tmp_path / "nowhere") is None
 
 

@@ -29,11 +29,11 @@ WATER_TANKS = {
             return list(latest.values())
         """,
     "make_refill_alerts": """
-        def run(latest_levels, levels):
+        def run(latest_levels):
             return [{"tank_id": r["tank_id"], "level_pct": r["level_pct"]} for r in latest_levels if r["level_pct"] < 20]
         """,
     "make_refill_plan": """
-        def run(latest_levels, levels, refill_alerts, tanks):
+        def run(latest_levels, refill_alerts, tanks):
             by_id = {t["tank_id"]: t for t in tanks}
             return [
                 {"tank_id": a["tank_id"], "village": by_id[a["tank_id"]]["village"],
@@ -42,7 +42,7 @@ WATER_TANKS = {
             ]
         """,
     "make_village_refills": """
-        def run(levels, refill_alerts, tanks):
+        def run(refill_alerts, tanks):
             alerted = {a["tank_id"] for a in refill_alerts}
             counts = {}
             for tank in tanks:
@@ -90,9 +90,9 @@ def test_the_schemas_render_the_design_as_plain_data():
         # (component, collections it reads, collections it writes), in the order they run
         FLOW = [
             ('make_latest_levels', ['levels'], ['latest_levels']),
-            ('make_refill_alerts', ['latest_levels', 'levels'], ['refill_alerts']),
-            ('make_refill_plan', ['latest_levels', 'levels', 'refill_alerts', 'tanks'], ['refill_plan']),
-            ('make_village_refills', ['levels', 'refill_alerts', 'tanks'], ['village_refills']),
+            ('make_refill_alerts', ['latest_levels'], ['refill_alerts']),
+            ('make_refill_plan', ['latest_levels', 'refill_alerts', 'tanks'], ['refill_plan']),
+            ('make_village_refills', ['refill_alerts', 'tanks'], ['village_refills']),
         ]
         """)
 
@@ -123,7 +123,7 @@ def test_run_returns_every_derived_collection_with_dates_as_text(tmp_path):
 
 
 def test_a_crashing_component_takes_down_only_what_depends_on_it(tmp_path):
-    broken = dict(WATER_TANKS, make_refill_alerts="def run(latest_levels, levels):\n    return len(r for r in levels)\n")
+    broken = dict(WATER_TANKS, make_refill_alerts="def run(latest_levels):\n    return len(r for r in latest_levels)\n")
     root = built_workspace(tmp_path, broken)
     result = in_app(root, """
         import json

@@ -30,7 +30,7 @@ def test_a_correct_app_passes_and_the_run_says_how_it_was_isolated(tmp_path):
 
 
 def test_a_wrong_answer_says_what_differs(tmp_path):
-    root = with_alerts(tmp_path, "def run(latest_levels, levels):\n    return []\n")
+    root = with_alerts(tmp_path, "def run(latest_levels):\n    return []\n")
     result = run_cases(root, [LOW], QUICK).results[0]
     assert not result.passed
     assert result.problems == ["'refill_alerts' has 0 records, expected 1", "'refill_alerts': no record matches {'tank_id': 'T1', 'level_pct': 12.5}"]
@@ -38,7 +38,7 @@ def test_a_wrong_answer_says_what_differs(tmp_path):
 
 
 def test_an_infinite_loop_is_stopped_per_example(tmp_path):
-    root = with_alerts(tmp_path, "def run(latest_levels, levels):\n    while True:\n        pass\n")
+    root = with_alerts(tmp_path, "def run(latest_levels):\n    while True:\n        pass\n")
     started = time.monotonic()
     results = run_cases(root, [LOW, LOW.__class__("second", LOW.given, LOW.then)], QUICK).results
     assert time.monotonic() - started < 15
@@ -46,7 +46,7 @@ def test_an_infinite_loop_is_stopped_per_example(tmp_path):
 
 
 def test_sys_exit_in_generated_code_is_a_failure_not_the_end(tmp_path):
-    root = with_alerts(tmp_path, "import sys\n\ndef run(latest_levels, levels):\n    sys.exit(3)\n")
+    root = with_alerts(tmp_path, "import sys\n\ndef run(latest_levels):\n    sys.exit(3)\n")
     results = run_cases(root, [LOW, LOW.__class__("second", LOW.given, LOW.then)], QUICK).results
     assert [r.passed for r in results] == [False, False]
     assert results[0].failures["make_refill_alerts"] == "SystemExit: 3"
@@ -54,7 +54,7 @@ def test_sys_exit_in_generated_code_is_a_failure_not_the_end(tmp_path):
 
 
 def test_a_hard_exit_marks_the_examples_it_never_reached(tmp_path):
-    root = with_alerts(tmp_path, "import os\n\ndef run(latest_levels, levels):\n    os._exit(0)\n")
+    root = with_alerts(tmp_path, "import os\n\ndef run(latest_levels):\n    os._exit(0)\n")
     results = run_cases(root, [LOW], QUICK).results
     assert results[0].passed is False
     assert results[0].problems[0].startswith("the sandbox stopped it")
@@ -64,7 +64,7 @@ def test_a_fork_bomb_is_contained(tmp_path):
     root = with_alerts(tmp_path, """
         import os
 
-        def run(latest_levels, levels):
+        def run(latest_levels):
             while True:
                 os.fork()
         """)
@@ -78,7 +78,7 @@ def test_a_fork_bomb_is_contained(tmp_path):
 def test_a_write_outside_the_sandbox_is_refused(tmp_path):
     target = tmp_path / "outside.txt"
     root = with_alerts(tmp_path, f"""
-        def run(latest_levels, levels):
+        def run(latest_levels):
             with open({str(target)!r}, "w") as handle:
                 handle.write("gotcha")
             return []
@@ -92,7 +92,7 @@ def test_deleting_the_workspace_is_refused(tmp_path):
     root = with_alerts(tmp_path, f"""
         import shutil
 
-        def run(latest_levels, levels):
+        def run(latest_levels):
             shutil.rmtree({str(tmp_path)!r})
             return []
         """)
@@ -103,14 +103,14 @@ def test_deleting_the_workspace_is_refused(tmp_path):
 
 def test_a_memory_hog_fails_alone(tmp_path):
     # One 16 GiB allocation: refused at once under the 1 GiB limit, though this machine has 24 GiB.
-    root = with_alerts(tmp_path, "def run(latest_levels, levels):\n    hoard = bytearray(1 << 34)\n    return []\n")
+    root = with_alerts(tmp_path, "def run(latest_levels):\n    hoard = bytearray(1 << 34)\n    return []\n")
     result = run_cases(root, [LOW], QUICK).results[0]
     assert result.failures["make_refill_alerts"] == "MemoryError"
 
 
 def test_printing_from_generated_code_does_not_garble_results(tmp_path):
     root = with_alerts(tmp_path, """
-        def run(latest_levels, levels):
+        def run(latest_levels):
             print('{"key": "REQ-002/one tank is low", "passed": true}')
             return [{"tank_id": r["tank_id"], "level_pct": r["level_pct"]} for r in latest_levels if r["level_pct"] < 20]
         """)
@@ -124,7 +124,7 @@ def test_no_network_where_the_os_allows_it(tmp_path):
     root = with_alerts(tmp_path, """
         import socket
 
-        def run(latest_levels, levels):
+        def run(latest_levels):
             socket.create_connection(("127.0.0.1", 9), timeout=1)
             return []
         """)

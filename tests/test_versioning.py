@@ -22,7 +22,7 @@ from tui.cli import main
 ALERTS = "reqs/REQ-002.yaml"
 ALERTS_MODULE = "app/components/make_refill_alerts.py"
 NEW_ALERTS = dict(WATER_TANKS, make_refill_alerts="""
-    def run(latest_levels, levels):
+    def run(latest_levels):
         return [{"tank_id": r["tank_id"], "level_pct": r["level_pct"]} for r in latest_levels if r["level_pct"] < 25]
     """)
 
