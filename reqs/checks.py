@@ -33,8 +33,13 @@ class Observation:
     type: str
     value: Any
     display: str
-    line: int
+    document: Any  # the YamlDocument, asked for the line only when a message needs it
+    loc: tuple
     example: str
+
+    @property
+    def line(self) -> int:
+        return self.document.line_of(self.loc)
 
 
 def check_workspace(project: Project | None, all_files: list[RequirementFile], free_id: str) -> list[Problem]:
@@ -116,11 +121,12 @@ def _records_fit_declared(files: list[RequirementFile], declared: dict[str, Coll
                     continue
                 loc = ("examples", index, section, collection, position)
                 for field_name, value in record.items():
-                    line = file.document.line_of(loc + (field_name,))
                     if field_name not in spec.fields:
-                        problems.append(Problem(file.display, line, f"{label}: '{collection}' has no field '{field_name}'; {_fields_hint(field_name, spec)}"))
+                        problems.append(Problem(file.display, file.document.line_of(loc + (field_name,)),
+                                                f"{label}: '{collection}' has no field '{field_name}'; {_fields_hint(field_name, spec)}"))
                     elif error := type_error(spec.fields[field_name].type, value):
-                        problems.append(Problem(file.display, line, f"{label}: field '{field_name}' {error}"))
+                        problems.append(Problem(file.display, file.document.line_of(loc + (field_name,)),
+                                                f"{label}: field '{field_name}' {error}"))
                 missing = [name for name in spec.fields if name not in record]
                 if section == "given" and missing:
                     problems.append(Problem(
@@ -154,8 +160,8 @@ def observe_undeclared(files: list[RequirementFile], declared: dict[str, Any]) -
                     field_type = infer(value)
                     if field_type is None:
                         continue
-                    line = file.document.line_of(("examples", index, section, collection, position, field_name))
-                    seen.append(Observation(collection, field_name, field_type, value, file.display, line, example.name))
+                    loc = ("examples", index, section, collection, position, field_name)
+                    seen.append(Observation(collection, field_name, field_type, value, file.display, file.document, loc, example.name))
     return seen
 
 

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from reqs.checks import check_workspace
 from reqs.friendly import problems_from
 from reqs.model import ID_PATTERN, Example, Project, Requirement, id_number
+from reqs.parsecache import ParseCache
 from reqs.problems import Problem, ShallError
 from reqs.yamlfile import YamlDocument
 
@@ -91,8 +92,8 @@ def load_project(root: Path) -> tuple[Project | None, YamlDocument | None, list[
         return None, document, problems_from(error, document, "project")
 
 
-def load_requirement(path: Path, display: str) -> RequirementFile:
-    document, problems = YamlDocument.read(path, display)
+def load_requirement(path: Path, display: str, cache: ParseCache | None = None) -> RequirementFile:
+    document, problems = YamlDocument.read(path, display, cache)
     if document is None:
         return RequirementFile(path, display, None, None, problems)
     return parse_requirement(document)
@@ -131,7 +132,9 @@ def _readable_examples(data: dict) -> list[tuple[int, Example]]:
 def load_workspace(root: Path) -> Workspace:
     """Everything under reqs/, with every problem found; never raises for bad input."""
     project, project_document, problems = load_project(root)
-    files = [load_requirement(path, f"{REQS_DIR}/{path.name}") for path in requirement_paths(root)]
+    cache = ParseCache(root)
+    files = [load_requirement(path, f"{REQS_DIR}/{path.name}", cache) for path in requirement_paths(root)]
+    cache.save({file.display for file in files})
     workspace = Workspace(root, project, project_document, files, problems)
     for file in files:
         workspace.problems.extend(file.problems)

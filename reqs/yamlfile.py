@@ -21,6 +21,7 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import LiteralScalarString, ScalarString
 
 from reqs.atomic import write_atomic
+from reqs.parsecache import ParseCache
 from reqs.problems import Problem
 
 # (mapping indent, sequence indent, sequence dash offset), most common first.
@@ -135,6 +136,11 @@ class YamlDocument:
     _layout: tuple[int, int, int] | None = field(default=None, repr=False)
 
     @classmethod
+    def from_cache(cls, path: Path, display: str, text: str, data: Any) -> YamlDocument:
+        """A document whose plain data is known already (see reqs.parsecache); its tree is read only when needed."""
+        return _CachedDocument(path=path, display=display, text=text, root=None, known=data)
+
+    @classmethod
     def parse(cls, text: str, path: Path, display: str) -> tuple[YamlDocument | None, list[Problem]]:
         try:
             root = _yaml().load(text)
@@ -145,7 +151,7 @@ class YamlDocument:
         return cls(path=path, display=display, text=text, root=root), []
 
     @classmethod
-    def read(cls, path: Path, display: str) -> tuple[YamlDocument | None, list[Problem]]:
+    def read(cls, path: Path, display: str, cache: ParseCache | None = None) -> tuple[YamlDocument | None, list[Problem]]:
         try:
             raw = path.read_bytes()
         except OSError as error:
@@ -155,7 +161,16 @@ class YamlDocument:
         except UnicodeDecodeError as error:
             line = raw[: error.start].count(b"\n") + 1
             return None, [Problem(display, line, "this line has characters that are not UTF-8 text; save the file as UTF-8")]
-        return cls.parse(text, path, display)
+        if cache is None:
+            return cls.parse(text, path, display)
+        key = cache.key(raw)
+        known = cache.get(display, key)
+        if known is not None:
+            return cls.from_cache(path, display, text, known), []
+        document, problems = cls.parse(text, path, display)
+        if document is not None:
+            cache.put(display, key, document.data)
+        return document, problems
 
     @property
     def data(self) -> Any:
@@ -284,3 +299,21 @@ def _fresh(value: Any, like: Any) -> Any:
     if isinstance(value, str) and "\n" in value.strip("\n"):
         return LiteralScalarString(value)
     return value
+
+
+@dataclass
+class _CachedDocument(YamlDocument):
+    """Reading YAML with its comments and lines is slow (about 3 ms a file); most commands need only the data."""
+
+    known: Any = None
+    _parsed: bool = field(default=False, repr=False)
+
+    def __getattribute__(self, name: str) -> Any:
+        if name == "root" and not object.__getattribute__(self, "_parsed"):
+            object.__setattr__(self, "root", _yaml().load(object.__getattribute__(self, "text")))
+            object.__setattr__(self, "_parsed", True)
+        return object.__getattribute__(self, name)
+
+    @property
+    def data(self) -> Any:
+        return self.known if not self._parsed else to_plain(self.root)

@@ -129,36 +129,41 @@ def cmd_status(args: argparse.Namespace) -> int:
     workspace = _load(args)
     out = _out()
     out.print(workspace.project.name if workspace.project else str(workspace.root), markup=False, highlight=False)
-    table = Table(expand=False)
-    table.add_column("ID", no_wrap=True)
-    table.add_column("Title")
-    table.add_column("Priority")
-    table.add_column("Examples", justify="right")
-    table.add_column("Held out", justify="right")
+    headers = ["ID", "Title", "Priority", "Examples", "Held out"]
     # The state needs every file read; with problems, the table shows what can be read and the problems follow.
     states = {} if workspace.problems else requirement_states(load_lock(workspace.root), workspace.requirements, workspace.root)
     if states:
-        table.add_column("State")
+        headers.append("State")
+    rows = []
     for file in sorted(workspace.files, key=_file_order):
         requirement = file.requirement
         if requirement is None:
-            table.add_row(file.path.stem, "(cannot be read, see below)", "", "", "")
+            rows.append([file.path.stem, "(cannot be read, see below)", "", "", ""])
             continue
         state, why = states.get(requirement.id, ("", ""))
-        table.add_row(requirement.id, requirement.title, requirement.priority,
-                      str(len(requirement.visible_examples)), str(len(requirement.holdout_examples)),
-                      *([state + (" (hand-edited)" if "hand-edited" in why else "")] if states else []))
-    for rid, (state, why) in sorted(states.items()):
-        if state == "removed":
-            table.add_row(rid, "(its file was deleted)", "", "", "", "removed")
+        rows.append([requirement.id, requirement.title, requirement.priority,
+                     str(len(requirement.visible_examples)), str(len(requirement.holdout_examples)),
+                     *([state + (" (hand-edited)" if "hand-edited" in why else "")] if states else [])])
+    rows += [[rid, "(its file was deleted)", "", "", "", "removed"] for rid, (state, _) in sorted(states.items())
+             if state == "removed"]
     if not workspace.files:
         out.print("No requirements yet. Add one as reqs/REQ-001.yaml, or run `shall tui`.")
     else:
-        out.print(table)
+        # Plain text rather than a rich Table: it stays instant with a thousand requirements.
+        print(_plain_table(headers, rows, right={"Examples", "Held out"}))
     if workspace.problems:
         _print_problems(workspace)
         return EXIT_BAD_INPUT
     return EXIT_OK
+
+
+def _plain_table(headers: list[str], rows: list[list[str]], right: set[str]) -> str:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(str(c).rjust(w) if h in right else str(c).ljust(w) for h, c, w in zip(headers, cells, widths)).rstrip()
+
+    return "\n".join([line(headers), "  ".join("-" * w for w in widths), *map(line, rows)])
 
 
 def cmd_check(args: argparse.Namespace) -> int:
