@@ -9,7 +9,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from reqs.model import Example, Requirement
 from reqs.problems import ShallError
-from reqs.workspace import REQS_DIR, RequirementFile, parse_requirement
+from reqs.workspace import REQS_DIR, RequirementFile, load_requirement
 from reqs.yamlfile import YamlDocument
 
 # Keys whose default value is left out of a file unless the person wrote them.
@@ -34,7 +34,7 @@ def save_requirement(root: Path, requirement: Requirement, file: RequirementFile
         document = YamlDocument(path=path, display=f"{REQS_DIR}/{path.name}", text="", root=CommentedMap())
         document.update(_as_data(requirement, {}))
     document.save()
-    return parse_requirement(document)
+    return load_requirement(document.path, document.display)  # read back, so line numbers match the file
 
 
 def _as_data(requirement: Requirement, written: Any) -> dict[str, Any]:
@@ -67,3 +67,29 @@ def _as_written(value: Any, written: Any) -> Any:
     if isinstance(value, str) and isinstance(written, str) and written.strip() == value:
         return written
     return value
+
+
+def save_draft(root: Path, data: dict[str, Any], file: RequirementFile | None = None) -> RequirementFile:
+    """Write what a person typed, even when it is not a valid requirement yet: nothing typed is lost.
+
+    The file comes back with its problems, for the editor to show next to the
+    fields. Comments and layout survive as in `save_requirement`.
+    """
+    if file is not None and file.document is not None:
+        document = file.document
+        written = document.data if isinstance(document.data, dict) else {}
+    else:
+        path = root / REQS_DIR / f"{data['id']}.yaml"
+        if path.exists():
+            raise ShallError(f"{REQS_DIR}/{path.name} already exists, so the new requirement was not saved over it; "
+                             "give the new requirement another id")
+        document = YamlDocument(path=path, display=f"{REQS_DIR}/{path.name}", text="", root=CommentedMap())
+        written = {}
+    top = _without_unwritten_defaults({k: v for k, v in data.items() if k != "examples"}, written)
+    old_examples = written.get("examples") if isinstance(written.get("examples"), list) else []
+    top["examples"] = [_without_unwritten_defaults(example, old_examples[i] if i < len(old_examples) and
+                                                   isinstance(old_examples[i], dict) else {})
+                       for i, example in enumerate(data.get("examples") or [])]
+    document.update(top)
+    document.save()
+    return load_requirement(document.path, document.display)  # read back, so line numbers match the file
