@@ -164,6 +164,10 @@ def _choose(state: BuildState, runtime: Runtime[BuildContext], design_: Design, 
     for key in sorted(found, key=_candidate_order):
         unique.setdefault(found[key], key)
     modules = {f"_candidate_{i}": key for i, key in enumerate(unique.values())}
+    if len(modules) == 1:  # nothing to choose between: the app's own test run will judge it
+        key = next(iter(modules.values()))
+        return key, {"sentence": f"{component.name}: one answer, kept", "candidates": len(found), "different": 1,
+                     "chosen": key}
     cases = _component_cases(state, design_, component)
     statement = " ".join(r["statement"] for r in state["requirements"] if r["id"] in component.requirements)
     fields = {name: dict(design_.collections[name].fields) for name in component.reads}
@@ -490,6 +494,12 @@ def report(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
             "seconds": round(sum(usage.get(c, {}).get("seconds", 0.0) for c in components), 1),
             "failing": {k.split("/", 1)[1]: v["problems"] for k, v in state["visible"].items()
                         if k.startswith(requirement.id + "/") and not v["passed"]},
+            "compared": {  # expected against actual, for the failing examples
+                example.name: {"expected": example.then,
+                               "actual": {name: (state["visible"][key].get("actual") or {}).get(name) for name in example.then}}
+                for example in requirement.visible_examples
+                if not (state["visible"].get(key := f"{requirement.id}/{example.name}") or {"passed": True})["passed"]
+            },
         })
     return {"report": {
         "requirements": rows,

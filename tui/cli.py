@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("rev", nargs="?", help="a git revision (default: the last commit, or HEAD when there are uncommitted changes)")
     diff.set_defaults(handler=cmd_diff)
 
+    tui = commands.add_parser("tui", help="the terminal UI: write requirements and examples, build, see what works")
+    tui.set_defaults(handler=cmd_tui)
+
     ci = commands.add_parser("ci", help="continuous integration")
     ci.set_defaults(handler=lambda args: _usage(ci))
     ci_commands = ci.add_subparsers(title="ci commands", metavar="ACTION")
@@ -190,6 +193,14 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     workspace = _load(args)
     _out().print(requirement_diff(workspace.root, args.rev), markup=False, highlight=False, end="")
+    return EXIT_OK
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    from tui.app import ShallApp
+
+    root = find_root(_base(args))
+    ShallApp(root).run()
     return EXIT_OK
 
 

@@ -17,15 +17,17 @@ from specs.lock import LOCK_FILE, Lock, load_lock
 SHARED = "Shared by the whole app"
 
 
-def requirement_diff(root: Path, rev: str | None = None) -> str:
+def requirement_diff(root: Path, rev: str | None = None, until: str | None = None) -> str:
+    """The changes since `rev` (to the working tree, or to the commit `until`), grouped by requirement."""
     repo = GitRepo.open_enclosing(root)
     git = repo.repo.git
     workspace = repo.relative(root) if root.resolve() != repo.root.resolve() else "."
-    uncommitted = repo.changed([workspace])
+    uncommitted = repo.changed([workspace]) if until is None else {}
     if rev is None:
         rev = "HEAD" if uncommitted or not _has_parent(repo) else "HEAD~1"
+    span = [rev] if until is None else [rev, until]
     try:
-        named = git.diff("--name-only", rev, "--", workspace).splitlines()
+        named = git.diff("--name-only", *span, "--", workspace).splitlines()
     except GitCommandError as error:
         raise ShallError(f"git does not know the revision {rev!r}: give a commit, a tag or a branch, like HEAD~1") from error
     paths = sorted(set(named) | {p for p, kind in uncommitted.items() if kind == "added"})
@@ -37,12 +39,12 @@ def requirement_diff(root: Path, rev: str | None = None) -> str:
     for path in paths:
         for owner in owners.get(path) or _owner_by_name(path) or [SHARED]:
             groups.setdefault(owner, []).append(path)
-    lines = [f"Changes since {rev}, by requirement:"]
+    lines = [f"Changes since {rev}, by requirement:" if until is None else f"Changes from {rev} to {until}, by requirement:"]
     for owner in sorted(groups, key=lambda name: (name == SHARED, name)):
         heading = owner if owner == SHARED else f"{owner} {titles.get(owner) or _missing_title(root, owner)}"
         lines += ["", heading, "=" * len(heading)]
         for path in groups[owner]:
-            lines.append(_file_diff(repo, rev, path, uncommitted.get(path)))
+            lines.append(_file_diff(repo, span, path, uncommitted.get(path)))
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -80,8 +82,26 @@ def _owner_by_name(path: str) -> list[str]:
     return [match.group(1)] if match and "/reqs/" in f"/{path}" else []
 
 
-def _file_diff(repo: GitRepo, rev: str, path: str, state: str | None) -> str:
+def _file_diff(repo: GitRepo, span: list[str], path: str, state: str | None) -> str:
     if state == "added" and not repo.repo.git.ls_files("--", path):
         text = (repo.root / path).read_text(encoding="utf-8", errors="replace")
         return f"new file {path}\n" + "".join(f"+{line}\n" for line in text.splitlines())
-    return repo.repo.git.diff(rev, "--", path)
+    return repo.repo.git.diff(*span, "--", path)
+
+
+def build_log(root: Path, limit: int = 200) -> list[dict]:
+    """The commits that touched the workspace, newest first: id, date, subject, and the requirements named."""
+    repo = GitRepo.open_enclosing(root)
+    if not repo.repo.head.is_valid():
+        return []
+    workspace = repo.relative(root) if root.resolve() != repo.root.resolve() else "."
+    entries = []
+    for commit in repo.repo.iter_commits(paths=workspace, max_count=limit):
+        message = commit.message
+        entries.append({
+            "sha": commit.hexsha, "short": commit.hexsha[:8], "date": commit.committed_datetime.strftime("%Y-%m-%d %H:%M"),
+            "subject": message.splitlines()[0] if message else "",
+            "requirements": re.findall(r"^Shall-Requirement: (\S+)", message, re.M),
+            "parent": commit.parents[0].hexsha if commit.parents else None,
+        })
+    return entries

@@ -1,0 +1,224 @@
+"""The TUI driven by Textual's Pilot, as a person would use it: keys in, screens and files out."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from textual.widgets import DataTable, Input, Static, TextArea
+
+from agents.models.fake import ScriptedModel
+from reqs.gitrepo import GitRepo
+from reqs.initialize import GITIGNORE_LINES
+from tests.test_build_graph import WATER_TANKS, answers
+from tui.app import RequirementsScreen, ShallApp
+from tui.buildscreen import BuildScreen
+from tui.dialogs import ApproveDesign, AskValue, Confirm
+from tui.editor import EditorScreen
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+SIZE = (100, 40)
+ONE_ANSWER = {"candidates": 1, "languages": ("python",)}  # one scripted answer per component
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def root(tmp_path) -> Path:
+    root = tmp_path / "water-tanks"
+    shutil.copytree(EXAMPLES / "water-tanks", root)
+    (root / ".gitignore").write_text("\n".join(GITIGNORE_LINES) + "\n")
+    GitRepo.open_or_init(root).commit(["reqs", ".gitignore"], "Requirements")
+    return root
+
+
+def rows(app: ShallApp) -> list[str]:
+    table = app.screen.query_one(DataTable)
+    return [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+
+
+async def test_the_list_shows_every_requirement_and_filters(root):
+    app = ShallApp(root)
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, RequirementsScreen)
+        assert rows(app) == ["REQ-001", "REQ-002", "REQ-003", "REQ-004"]
+        await pilot.press("slash", *"village")
+        assert rows(app) == ["REQ-004"]
+        assert "1 of 4 requirements shown" in str(app.screen.query_one("#summary", Static).render())
+
+
+async def test_a_new_requirement_gets_the_next_id_and_problems_show_next_to_the_fields(root):
+    app = ShallApp(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        assert isinstance(app.screen, EditorScreen) and app.screen.requirement_id == "REQ-005"
+        assert app.focused is app.screen.query_one("#title", Input)
+        await pilot.press(*"Low battery")
+        assert "REQ-005" in app.drafts, "typed text is kept as a draft at once"
+        await pilot.press("ctrl+s")
+        saved = (root / "reqs/REQ-005.yaml").read_text()
+        assert "title: Low battery" in saved
+        error = app.screen.query_one("#statement-error", Static)
+        assert error.display and "'statement' is empty" in str(error.render())
+        assert "REQ-005" not in app.drafts
+
+
+async def test_editing_a_title_and_statement_saves_through_reqs_keeping_the_rest(root):
+    path = root / "reqs/REQ-002.yaml"
+    path.write_text("# the committee asked for this in May\n" + path.read_text())
+    app = ShallApp(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "enter")
+        assert app.screen.requirement_id == "REQ-002"
+        title = app.screen.query_one("#title", Input)
+        title.value = "Refill warning"
+        statement = app.screen.query_one("#statement", TextArea)
+        statement.text = "The system shall be quick."
+        await pilot.pause()
+        hints = str(app.screen.query_one("#hints", Static).render())
+        assert "not what it gives you" in hints
+        await pilot.press("ctrl+s")
+        text = path.read_text()
+        assert text.startswith("# the committee asked for this in May\n")
+        assert "title: Refill warning" in text and "statement: The system shall be quick." in text
+
+
+async def test_a_row_is_added_to_an_example_and_a_cell_is_typed_in(root):
+    app = ShallApp(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        table = app.screen.query_one("#ex-0-given-levels", DataTable)
+        table.focus()
+        await pilot.press("ctrl+r")
+        assert table.row_count == 4
+        await pilot.press("enter")
+        assert isinstance(app.screen, AskValue)
+        await pilot.press(*"T3", "enter")
+        table.move_cursor(row=3, column=1)
+        await pilot.press("enter", *"abc", "enter")
+        error = app.screen.query_one("#ex-0-error", Static)
+        assert error.display and "levels.level_pct" in str(error.render())
+        await pilot.press("ctrl+s")
+        text = (root / "reqs/REQ-001.yaml").read_text()
+        assert "tank_id: T3" in text and "level_pct: abc" in text, "what was typed is saved, even when it is wrong"
+
+
+async def test_quitting_with_unsaved_changes_asks_first(root):
+    app = ShallApp(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", *"!!")
+        assert app.drafts
+        await pilot.press("ctrl+q")
+        assert isinstance(app.screen, Confirm)
+        await pilot.click("#cancel")
+        assert app.is_running and isinstance(app.screen, EditorScreen)
+        await pilot.press("ctrl+q")
+        await pilot.click("#save")
+    assert "title: Latest level of each tank!!" in (root / "reqs/REQ-001.yaml").read_text()
+
+
+async def test_delete_asks_and_keeping_it_changes_nothing(root):
+    app = ShallApp(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("delete")
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("enter")  # the default answer keeps it
+        assert (root / "reqs/REQ-001.yaml").exists()
+        await pilot.press("delete")
+        await pilot.click("#delete")
+        assert not (root / "reqs/REQ-001.yaml").exists()
+        assert rows(app) == ["REQ-002", "REQ-003", "REQ-004"]
+
+
+def text_of(widget: Static) -> str:
+    """What a Static shows, as plain text, whatever rich renderable it holds."""
+    console = Console(width=100, record=True, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()
+
+
+async def wait_for(pilot, condition, seconds: float = 30) -> None:
+    for _ in range(int(seconds * 10)):
+        if condition():
+            return
+        await pilot.pause(0.1)
+    raise AssertionError("the screen never got there")
+
+
+async def test_a_build_asks_for_approval_shows_progress_and_results(root):
+    app = ShallApp(root, model=ScriptedModel(*[answers(WATER_TANKS)] * 4), build_options=ONE_ANSWER)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApproveDesign))
+        assert isinstance(app.screen_stack[-2], BuildScreen)
+        assert "make_refill_alerts" in str(app.screen.query_one("#design-text", Static).render())
+        await pilot.click("#yes")
+        screen = app.screen
+        assert isinstance(screen, BuildScreen)
+        await wait_for(pilot, lambda: screen.report is not None)
+        status = str(screen.query_one("#status", Static).render())
+        assert "4 of 4 examples pass" in status
+        results = screen.query_one("#results", DataTable)
+        assert [str(results.get_row_at(i)[2]) for i in range(4)] == ["1/1"] * 4
+        components = screen.query_one("#components", DataTable)
+        assert components.row_count == 4
+        assert "Reading the requirements" in "\n".join(str(line.text) for line in screen.query_one("#log").lines)
+
+
+async def test_a_build_can_be_cancelled_and_says_so(root):
+    release = threading.Event()
+
+    def slow(messages):
+        release.wait(10)
+        return answers(WATER_TANKS)(messages)
+
+    app = ShallApp(root, model=ScriptedModel(*[slow] * 4), build_options=ONE_ANSWER)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApproveDesign))
+        await pilot.click("#yes")
+        screen = app.screen
+        await pilot.press("c")
+        release.set()
+        await wait_for(pilot, lambda: "cancelled" in str(screen.query_one("#status", Static).render()))
+        assert (root / "reqs/REQ-001.yaml").exists()
+
+
+async def test_a_failing_example_shows_expected_and_actual_side_by_side(root):
+    wrong = dict(WATER_TANKS, make_refill_alerts=textwrap.dedent("""
+        def run(latest_levels):
+            return []
+        """))
+    app = ShallApp(root, model=ScriptedModel(*[answers(wrong)] * 7), build_options=ONE_ANSWER)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApproveDesign))
+        await pilot.click("#yes")
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.report is not None, 60)
+        failing = screen.query_one("#failing", Static)
+        rendered = text_of(failing)
+        assert 'REQ-002 "one tank is low" fails' in rendered
+        assert "Expected" in rendered and "The app gave" in rendered and "tank_id: T1, level_pct: 12.5" in rendered
+
+
+async def test_the_design_and_history_views_open(root):
+    app = ShallApp(root, model=ScriptedModel(*[answers(WATER_TANKS)] * 4), build_options=ONE_ANSWER)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        design = text_of(app.screen.query_one("#design", Static))
+        assert "make_refill_alerts" in design and "latest_levels" in design and "Not built yet" in design
+        await pilot.press("escape", "h")
+        table = app.screen.query_one("#commits", DataTable)
+        assert table.row_count == 1 and str(table.get_row_at(0)[1]) == "Requirements"
+        diff = text_of(app.screen.query_one("#diff", Static))
+        assert "REQ-002 Refill alert" in diff

@@ -1,0 +1,239 @@
+"""`shall tui`: write requirements and examples, build, and see what works, without programming.
+
+Everything here goes through the same core functions as the command line:
+reqs/ to read and save, specs/ for the lock and the design, agents/ to build.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from reqs.workspace import RequirementFile, Workspace, load_workspace, next_free_id
+from specs.lock import load_lock, requirement_states
+from tui.dialogs import Confirm
+
+UNSAVED = "●"
+
+
+class ShallApp(App):
+    """The whole TUI. `drafts` holds every unsaved edit, by requirement id, so nothing typed is lost."""
+
+    TITLE = "shall"
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
+    CSS = """
+    .hint-ok { color: $success; }
+    .hint-warning { color: $warning; }
+    .error { color: $error; }
+    .muted { color: $text-muted; }
+    """
+
+    def __init__(self, root: Path, model=None, build_options: dict | None = None) -> None:
+        super().__init__()
+        self.root = root
+        self.model = model  # a ChatModel for builds; None means the configured default
+        self.build_options = build_options or {}  # passed to run_build, e.g. candidates
+        self.drafts: dict[str, dict] = {}
+        self.workspace: Workspace = load_workspace(root)
+
+    def on_mount(self) -> None:
+        self.sub_title = self.workspace.project.name if self.workspace.project else str(self.root)
+        self.push_screen(RequirementsScreen())
+
+    def reload(self) -> Workspace:
+        self.workspace = load_workspace(self.root)
+        return self.workspace
+
+    def file_of(self, requirement_id: str) -> RequirementFile | None:
+        for file in self.workspace.files:
+            if file.id == requirement_id or file.path.stem == requirement_id:
+                return file
+        return None
+
+    def data_of(self, requirement_id: str) -> dict:
+        """What the editor shows for a requirement: the unsaved draft, else the file as written."""
+        if requirement_id in self.drafts:
+            return self.drafts[requirement_id]
+        file = self.file_of(requirement_id)
+        data = file.document.data if file is not None and file.document is not None else {}
+        return copy.deepcopy(data) if isinstance(data, dict) else {"id": requirement_id}
+
+    def action_quit(self) -> None:
+        if not self.drafts:
+            self.exit()
+            return
+        names = ", ".join(sorted(self.drafts))
+
+        def answered(answer: str | None) -> None:
+            if answer == "save":
+                from tui.editor import save_data
+
+                for requirement_id in list(self.drafts):
+                    save_data(self, requirement_id, self.drafts[requirement_id])
+                self.exit()
+            elif answer == "discard":
+                self.exit()
+
+        self.push_screen(Confirm(
+            f"{names} {'has' if len(self.drafts) == 1 else 'have'} changes that are not saved yet. "
+            "Save them before you quit?",
+            [("save", "Save and quit"), ("discard", "Quit without saving"), ("cancel", "Stay")]), answered)
+
+
+class RequirementsScreen(Screen):
+    """The first screen: every requirement with its state, filterable."""
+
+    BINDINGS = [
+        Binding("n", "new", "New requirement"),
+        Binding("enter", "edit", "Edit", show=True),
+        Binding("delete", "delete", "Delete"),
+        Binding("b", "build", "Build"),
+        Binding("d", "design", "Design"),
+        Binding("h", "history", "History"),
+        Binding("slash", "filter", "Filter"),
+    ]
+    DEFAULT_CSS = """
+    RequirementsScreen #filter { margin: 0 1; }
+    RequirementsScreen DataTable { height: 1fr; margin: 0 1; }
+    RequirementsScreen #summary { height: auto; margin: 0 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="Filter: type part of an id, a title or a state (like failing)", id="filter")
+        yield DataTable(id="requirements", cursor_type="row", zebra_stripes=True)
+        yield Static(id="summary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column(" ", key="unsaved", width=1)
+        table.add_column("ID", key="id")
+        table.add_column("Title", key="title")
+        table.add_column("Priority", key="priority")
+        table.add_column("Examples", key="examples")
+        table.add_column("State", key="state")
+        self.fill()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.fill()
+
+    def fill(self) -> None:
+        app: ShallApp = self.app  # type: ignore[assignment]
+        workspace = app.workspace
+        states = {} if workspace.problems else requirement_states(load_lock(app.root), workspace.requirements, app.root)
+        words = self.query_one("#filter", Input).value.lower().split()
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear()
+        rows = []
+        for file in workspace.files:
+            requirement_id = file.id or file.path.stem
+            data = app.data_of(requirement_id)
+            examples = data.get("examples") if isinstance(data.get("examples"), list) else []
+            held = sum(1 for e in examples if isinstance(e, dict) and e.get("holdout"))
+            state = states.get(requirement_id, ("", ""))[0] or ("has problems" if file.problems else "")
+            rows.append((requirement_id, str(data.get("title") or "(no title yet)"), str(data.get("priority") or "must"),
+                         f"{len(examples) - held} + {held} held out" if held else str(len(examples)), state))
+        rows += [(rid, str(data.get("title") or "(no title yet)"), str(data.get("priority") or "must"),
+                  str(len(data.get("examples") or [])), "new, not saved")
+                 for rid, data in app.drafts.items() if app.file_of(rid) is None]
+        for row in sorted(rows, key=lambda r: r[0]):
+            if words and not all(word in " ".join(row).lower() for word in words):
+                continue
+            table.add_row(UNSAVED if row[0] in app.drafts else "", *row, key=row[0])
+        if keep is not None and table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
+        problems = len(workspace.problems)
+        summary = f"{table.row_count} of {len(rows)} requirements shown."
+        if problems:
+            summary += f" {problems} problem{'s' * (problems != 1)} in the files: open a requirement marked 'has problems' to see them."
+        if app.drafts:
+            summary += f" {UNSAVED} marks changes not saved yet."
+        self.query_one("#summary", Static).update(summary)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.fill()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one(DataTable).focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.open(str(event.row_key.value))
+
+    def selected(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def open(self, requirement_id: str) -> None:
+        from tui.editor import EditorScreen
+
+        self.app.push_screen(EditorScreen(requirement_id))
+
+    def action_edit(self) -> None:
+        if (requirement_id := self.selected()) is not None:
+            self.open(requirement_id)
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_new(self) -> None:
+        from tui.editor import EditorScreen, blank_requirement
+
+        app: ShallApp = self.app  # type: ignore[assignment]
+        taken = list(app.workspace.files)
+        requirement_id = next_free_id(taken)
+        while requirement_id in app.drafts:  # an unsaved new one holds that id already
+            number = int(requirement_id.rsplit("-", 1)[1]) + 1
+            requirement_id = f"REQ-{number:03d}"
+        app.drafts[requirement_id] = blank_requirement(requirement_id)
+        self.app.push_screen(EditorScreen(requirement_id))
+
+    def action_delete(self) -> None:
+        requirement_id = self.selected()
+        if requirement_id is None:
+            return
+        app: ShallApp = self.app  # type: ignore[assignment]
+
+        def answered(answer: str | None) -> None:
+            if answer != "delete":
+                return
+            app.drafts.pop(requirement_id, None)
+            if (file := app.file_of(requirement_id)) is not None:
+                file.path.unlink(missing_ok=True)
+            app.reload()
+            self.fill()
+            self.notify(f"{requirement_id} deleted")
+
+        app.push_screen(Confirm(
+            f"Delete {requirement_id}? Its file goes, and the next build removes the code made for it. "
+            "git keeps the old version, so it can be brought back.", [("cancel", "Keep it"), ("delete", "Delete")]),
+            answered)
+
+    def action_build(self) -> None:
+        from tui.buildscreen import BuildScreen
+
+        app: ShallApp = self.app  # type: ignore[assignment]
+        if app.drafts:
+            self.notify("Save or undo your changes first (marked " + UNSAVED + "): the build reads the saved files.",
+                        severity="warning")
+            return
+        self.app.push_screen(BuildScreen())
+
+    def action_design(self) -> None:
+        from tui.views import DesignScreen
+
+        self.app.push_screen(DesignScreen())
+
+    def action_history(self) -> None:
+        from tui.views import HistoryScreen
+
+        self.app.push_screen(HistoryScreen())

@@ -1,0 +1,386 @@
+"""The requirement editor: title, statement with EARS hints, priority, and examples as tables of data."""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label, Select, Static, TextArea
+
+from reqs.ears import statement_hints
+from reqs.fieldtypes import describe, infer, show, type_error
+from reqs.problems import Problem, ShallError
+from reqs.store import save_draft
+from tui.dialogs import AskValue
+
+PRIORITIES = [("must: the software is no use without it", "must"), ("should: important, but it can wait", "should"),
+              ("could: nice to have", "could")]
+SECTIONS = {"given": "Given", "then": "Then it shall produce"}
+
+
+def blank_requirement(requirement_id: str) -> dict:
+    return {"id": requirement_id, "title": "", "statement": "", "priority": "must",
+            "examples": [{"name": "first example", "given": {}, "then": {}}]}
+
+
+def save_data(app, requirement_id: str, data: dict) -> list[Problem]:
+    """Save a draft through reqs/ and return the problems of its file, with the problems it shares with others."""
+    file = app.file_of(requirement_id)
+    saved = save_draft(app.root, data, file)
+    app.drafts.pop(requirement_id, None)
+    workspace = app.reload()
+    return [p for p in workspace.problems if p.path == saved.display]
+
+
+def parse_cell(text: str, kind: str | None) -> Any:
+    """A value as a person typed it into a cell, read the way YAML would read it for this field type."""
+    stripped = text.strip()
+    if stripped == "" or stripped.lower() in ("null", "~"):
+        return None
+    if kind == "text":
+        return text
+    if kind in (None, "integer", "number"):
+        if re.fullmatch(r"[+-]?\d+", stripped):
+            return int(stripped) if kind != "number" else float(stripped)
+        if re.fullmatch(r"[+-]?(\d+\.\d*|\.\d+)([eE][+-]?\d+)?", stripped):
+            return float(stripped)
+    if kind in (None, "boolean") and stripped.lower() in ("true", "yes", "false", "no"):
+        return stripped.lower() in ("true", "yes")
+    return stripped
+
+
+class EditorScreen(Screen):
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "back", "Back to the list"),
+        Binding("ctrl+n", "new_example", "New example"),
+        Binding("ctrl+r", "add_row", "Add row"),
+        Binding("ctrl+g", "add_table('given')", "Add given data", show=False),
+        Binding("ctrl+t", "add_table('then')", "Add a result", show=False),
+        Binding("ctrl+x", "remove_row", "Remove row", show=False),
+        Binding("ctrl+o", "toggle_holdout", "Held out on/off", show=False),
+    ]
+    DEFAULT_CSS = """
+    EditorScreen VerticalScroll { padding: 0 1; }
+    EditorScreen Label.field { margin-top: 1; text-style: bold; }
+    EditorScreen #statement { height: 5; }
+    EditorScreen .example { border: round $primary-darken-2; height: auto; padding: 0 1; margin-top: 1; }
+    EditorScreen .example.held-out { border: round $warning; }
+    EditorScreen DataTable { height: auto; max-height: 12; margin-bottom: 1; }
+    EditorScreen #examples { height: auto; }
+    EditorScreen .error { height: auto; display: none; }
+    EditorScreen .error.shown { display: block; }
+    """
+
+    def __init__(self, requirement_id: str) -> None:
+        super().__init__()
+        self.requirement_id = requirement_id
+        self.data: dict = {}
+        self.filling = True
+
+    # --- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="form"):
+            yield Static(id="heading")
+            yield Label("Title", classes="field")
+            yield Input(id="title", placeholder="A short name, like: Refill alert", select_on_focus=False)
+            yield Static(classes="error", id="title-error")
+            yield Label("What the system shall do", classes="field")
+            yield TextArea(id="statement", soft_wrap=True)
+            yield Static(id="hints")
+            yield Static(classes="error", id="statement-error")
+            yield Label("Priority", classes="field")
+            yield Select(PRIORITIES, id="priority", allow_blank=False, value="must")
+            yield Static(classes="error", id="priority-error")
+            yield Label("Examples", classes="field")
+            yield Static("Each example gives some data and what the software shall produce from it. In a table, "
+                         "Enter changes a cell; ctrl+r adds a row and ctrl+x removes one. ctrl+g adds data the "
+                         "example is given, ctrl+t a result it shall produce. A held-out example (ctrl+o) is "
+                         "never shown to the model: shall keeps it to check the build.", classes="muted")
+            yield Vertical(id="examples")
+            yield Static(classes="error", id="other-errors")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app = self.app
+        self.data = copy.deepcopy(app.data_of(self.requirement_id))
+        self.data.setdefault("examples", [])
+        self.query_one("#title", Input).value = str(self.data.get("title") or "")
+        self.query_one("#statement", TextArea).text = str(self.data.get("statement") or "")
+        priority = self.data.get("priority") or "must"
+        if priority in {value for _, value in PRIORITIES}:
+            self.query_one("#priority", Select).value = priority
+        self.show_examples()
+        self.show_hints()
+        file = app.file_of(self.requirement_id)
+        if file is not None:
+            self.show_problems([p for p in app.workspace.problems if p.path == file.display])
+        self.mark()
+        self.query_one("#title", Input).focus()
+        self.call_after_refresh(self._loaded)
+
+    def _loaded(self) -> None:
+        self.filling = False
+
+    def show_examples(self) -> None:
+        container = self.query_one("#examples", Vertical)
+        container.remove_children()
+        kinds = self.field_kinds()
+        for index, example in enumerate(self.data["examples"]):
+            if not isinstance(example, dict):
+                continue
+            box = Vertical(classes="example" + (" held-out" if example.get("holdout") else ""), id=f"example-{index}")
+            container.mount(box)
+            box.mount(Input(str(example.get("name") or ""), id=f"ex-{index}-name", placeholder="Name this example",
+                            select_on_focus=False))
+            box.mount(Checkbox("Held out: kept from the model, to check the build", bool(example.get("holdout")),
+                               id=f"ex-{index}-holdout"))
+            for section, title in SECTIONS.items():
+                collections = example.get(section) if isinstance(example.get(section), dict) else {}
+                for collection, records in collections.items():
+                    box.mount(Label(f"{title}: {collection}"))
+                    table = DataTable(id=f"ex-{index}-{section}-{collection}", cursor_type="cell")
+                    box.mount(table)
+                    self.fill_table(table, collection, records if isinstance(records, list) else [], kinds)
+                if not collections:
+                    box.mount(Static(f"{title}: nothing yet. Press {'ctrl+g' if section == 'given' else 'ctrl+t'} "
+                                     "to add a table.", classes="muted"))
+            box.mount(Static(classes="error", id=f"ex-{index}-error"))
+
+    def fill_table(self, table: DataTable, collection: str, records: list, kinds: dict) -> None:
+        fields = list(kinds.get(collection, {}))
+        for record in records:
+            for key in record if isinstance(record, dict) else []:
+                if key not in fields:
+                    fields.append(key)
+        table.clear(columns=True)
+        for name in fields:
+            table.add_column(name, key=name)
+        for number, record in enumerate(records):
+            record = record if isinstance(record, dict) else {}
+            table.add_row(*[_cell(record.get(name, None), name in record) for name in fields], key=str(number))
+
+    def field_kinds(self) -> dict[str, dict[str, str]]:
+        """collection -> field -> type: the glossary's, else what the values seen so far look like."""
+        project = self.app.workspace.project
+        kinds = {name: {f: spec.type for f, spec in collection.fields.items()}
+                 for name, collection in (project.collections if project else {}).items()}
+        for requirement in self.app.workspace.requirements:
+            for example in requirement.examples:
+                for _section, collection, _position, record in example.records():
+                    for field, value in record.items():
+                        if field not in kinds.setdefault(collection, {}) and (seen := infer(value)):
+                            kinds[collection][field] = seen
+        return kinds
+
+    # --- edits ---------------------------------------------------------------------------
+
+    def changed(self) -> None:
+        if self.filling:
+            return
+        self.app.drafts[self.requirement_id] = self.data
+        self.mark()
+
+    def mark(self) -> None:
+        unsaved = self.requirement_id in self.app.drafts
+        self.query_one("#heading", Static).update(
+            f"[b]{self.requirement_id}[/b]" + ("  [yellow]● not saved yet: ctrl+s saves[/yellow]" if unsaved else "  saved"))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "title":
+            if self.data.get("title", "") != event.value:
+                self.data["title"] = event.value
+                self.changed()
+        elif (match := re.fullmatch(r"ex-(\d+)-name", event.input.id or "")):
+            example = self.data["examples"][int(match.group(1))]
+            if example.get("name") != event.value:
+                example["name"] = event.value
+                self.changed()
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if event.text_area.id == "statement" and self.data.get("statement", "") != event.text_area.text:
+            self.data["statement"] = event.text_area.text
+            self.show_hints()
+            self.changed()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "priority" and event.value != self.data.get("priority", "must"):
+            self.data["priority"] = event.value
+            self.changed()
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        if (match := re.fullmatch(r"ex-(\d+)-holdout", event.checkbox.id or "")):
+            example = self.data["examples"][int(match.group(1))]
+            if bool(example.get("holdout")) != event.value:
+                example["holdout"] = event.value
+                self.query_one(f"#example-{match.group(1)}").set_class(event.value, "held-out")
+                self.changed()
+
+    def show_hints(self) -> None:
+        hints = statement_hints(str(self.data.get("statement") or ""))
+        self.query_one("#hints", Static).update("\n".join(
+            f"[{'green' if h.kind == 'ok' else 'yellow'}]{'✓' if h.kind == 'ok' else '!'} {h.text}[/]" for h in hints))
+
+    def focused_table(self) -> tuple[DataTable, int, str, str] | None:
+        widget = self.focused
+        if isinstance(widget, DataTable) and (match := re.fullmatch(r"ex-(\d+)-(given|then)-(.+)", widget.id or "")):
+            return widget, int(match.group(1)), match.group(2), match.group(3)
+        return None
+
+    def focused_example(self) -> int | None:
+        widget = self.focused
+        while widget is not None:
+            if (match := re.fullmatch(r"(?:example|ex)-(\d+).*", widget.id or "")):
+                return int(match.group(1))
+            widget = widget.parent
+        return None
+
+    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
+        found = self.focused_table()
+        if found is None:
+            return
+        table, index, section, collection = found
+        row, column = event.coordinate.row, event.coordinate.column
+        field = str(table.ordered_columns[column].key.value)
+        record = self.data["examples"][index][section][collection][row]
+        kind = self.field_kinds().get(collection, {}).get(field)
+
+        def answered(text: str | None) -> None:
+            if text is None:
+                return
+            value = parse_cell(text, kind)
+            record[field] = value
+            table.update_cell_at(event.coordinate, _cell(value, True))
+            error = type_error(kind, value) if kind and value is not None else None
+            message = self.query_one(f"#ex-{index}-error", Static)
+            message.update(f"[red]✗ {collection}.{field}: {_escape(error)}[/red]" if error else "")
+            message.set_class(bool(error), "shown")
+            self.changed()
+
+        current = record.get(field)
+        self.app.push_screen(AskValue(
+            f"{collection} · {field}" + (f" ({describe(kind)})" if kind else ""),
+            "" if current is None else str(show(current)).strip("'") if not isinstance(current, str) else current,
+            "Leave it empty for no value."), answered)
+
+    def action_add_row(self) -> None:
+        found = self.focused_table()
+        if found is None:
+            self.notify("Move to a table first (Tab), then add a row.", severity="warning")
+            return
+        table, index, section, collection = found
+        records = self.data["examples"][index][section][collection]
+        fields = [str(column.key.value) for column in table.ordered_columns]
+        record = {field: None for field in fields} if section == "given" else {}
+        records.append(record)
+        table.add_row(*[_cell(None, section == "given") for _ in fields], key=str(len(records) - 1))
+        table.move_cursor(row=table.row_count - 1, column=0)
+        self.changed()
+
+    def action_remove_row(self) -> None:
+        found = self.focused_table()
+        if found is None or not found[0].row_count:
+            return
+        table, index, section, collection = found
+        del self.data["examples"][index][section][collection][table.cursor_row]
+        self.fill_table(table, collection, self.data["examples"][index][section][collection], self.field_kinds())
+        self.changed()
+
+    def action_toggle_holdout(self) -> None:
+        index = self.focused_example()
+        if index is not None:
+            checkbox = self.query_one(f"#ex-{index}-holdout", Checkbox)
+            checkbox.value = not checkbox.value
+
+    def action_new_example(self) -> None:
+        examples = self.data["examples"]
+        last = examples[-1] if examples and isinstance(examples[-1], dict) else {}
+        # The same tables as the last example, empty: most examples of a requirement use the same data.
+        examples.append({"name": f"example {len(examples) + 1}",
+                         "given": {name: [] for name in last.get("given") or {}},
+                         "then": {name: [] for name in last.get("then") or {}}})
+        self.show_examples()
+        self.changed()
+        self.call_after_refresh(lambda: self.query_one(f"#ex-{len(examples) - 1}-name", Input).focus())
+
+    def action_add_table(self, section: str) -> None:
+        index = self.focused_example()
+        if index is None:
+            index = len(self.data["examples"]) - 1
+        if index < 0:
+            return
+        known = sorted(self.field_kinds())
+        help_text = ("Data you have, like levels or tanks." if section == "given"
+                     else "What the software shall produce, like refill_alerts.")
+
+        def answered(name: str | None) -> None:
+            if not name or not name.strip():
+                return
+            collection = re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
+            example = self.data["examples"][index]
+            example.setdefault(section, {})
+            if not isinstance(example[section], dict):
+                example[section] = {}
+            example[section].setdefault(collection, [])
+            self.show_examples()
+            self.changed()
+
+        self.app.push_screen(AskValue(f"{SECTIONS[section]}: which collection?", "",
+                                      help_text + (f" Known: {', '.join(known)}." if known else "")), answered)
+
+    # --- save and leave -----------------------------------------------------------------
+
+    def action_save(self) -> None:
+        try:
+            problems = save_data(self.app, self.requirement_id, self.data)
+        except (ShallError, OSError) as error:
+            self.notify(f"Not saved: {error}", severity="error", timeout=10)
+            return
+        self.mark()
+        self.show_problems(problems)
+        if problems:
+            self.notify(f"Saved, with {len(problems)} thing{'s' * (len(problems) != 1)} to fix (shown in red).",
+                        severity="warning")
+        else:
+            self.notify(f"Saved {self.requirement_id}.")
+
+    def show_problems(self, problems: list[Problem]) -> None:
+        places: dict[str, list[str]] = {}
+        names = {str(e.get("name")): i for i, e in enumerate(self.data["examples"]) if isinstance(e, dict)}
+        for problem in problems:
+            message = problem.message
+            if message.startswith("'title'"):
+                place = "title-error"
+            elif message.startswith("'statement'"):
+                place = "statement-error"
+            elif "priority" in message.split(";")[0]:
+                place = "priority-error"
+            elif (match := re.match(r'example "([^"]*)"', message)) and match.group(1) in names:
+                place = f"ex-{names[match.group(1)]}-error"
+            else:
+                place = "other-errors"
+            places.setdefault(place, []).append(f"line {problem.line}: {message}" if problem.line else message)
+        for widget in self.query(".error"):
+            messages = places.get(widget.id or "", [])
+            widget.update("\n".join(f"[red]✗ {_escape(m)}[/red]" for m in messages))
+            widget.set_class(bool(messages), "shown")
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def _cell(value: Any, present: bool) -> str:
+    if not present:
+        return ""
+    return "—" if value is None else str(show(value)).strip("'") if not isinstance(value, str) else value
+
+
+def _escape(text: str) -> str:
+    return text.replace("[", r"\[")

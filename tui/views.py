@@ -1,0 +1,103 @@
+"""Read-only views: the design as a dataflow, and the history of builds with their diffs."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from reqs.problems import ShallError
+from specs.design import Design
+from specs.designfile import load_design
+from specs.infer import infer_design
+from tui.history import build_log, requirement_diff
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's id for a tree with nothing in it
+
+
+class DesignScreen(Screen):
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll():
+            yield Static(id="design")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app = self.app
+        workspace = app.workspace
+        design, note = None, ""
+        try:
+            design = load_design(app.root)
+        except ShallError:  # a design file from an older shall, or edited by hand: show the inferred one instead
+            design, note = None, "specs/design.yaml cannot be read. "
+        if design is None:
+            if workspace.problems:
+                self.query_one("#design", Static).update(
+                    "There is no design yet, and the requirements have problems to fix first (see the list).")
+                return
+            design = infer_design(workspace.project, workspace.requirements)
+            note += "Not built yet: this is the design shall would use. "
+        self.query_one("#design", Static).update(design_view(design, {r.id: r.title for r in workspace.requirements}, note))
+
+
+def design_view(design: Design, titles: dict[str, str], note: str = "") -> Group:
+    collections = Table(title="Collections: the data", title_justify="left", expand=False)
+    collections.add_column("Collection")
+    collections.add_column("Kind")
+    collections.add_column("Fields")
+    for name, collection in design.collections.items():
+        kind = "you give it" if collection.source else f"made by {design.writer_of(name).name}" if design.writer_of(name) else "made"
+        collections.add_row(name, kind, ", ".join(f"{f} ({t})" for f, t in collection.fields.items()))
+    flow = Text()
+    flow.append("How the data flows, in the order it runs:\n", style="bold")
+    for component in design.flow():
+        flow.append(f"  {', '.join(component.reads) or '(nothing)'}", style="cyan")
+        flow.append("  ──▶  ")
+        flow.append(component.name, style="bold")
+        flow.append("  ──▶  ")
+        flow.append(", ".join(component.writes), style="green")
+        served = "; ".join(f"{r} {titles.get(r, '')}".strip() for r in component.requirements)
+        flow.append(f"\n      for {served}\n", style="dim")
+    return Group(Text(note + "Press Escape to go back.", style="dim"), collections, Text(""), flow)
+
+
+class HistoryScreen(Screen):
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+    DEFAULT_CSS = """
+    HistoryScreen #commits { width: 45%; height: 1fr; }
+    HistoryScreen #diff-pane { height: 1fr; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal():
+            yield DataTable(id="commits", cursor_type="row")
+            with VerticalScroll(id="diff-pane"):
+                yield Static(id="diff")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#commits", DataTable)
+        table.add_column("When", key="when")
+        table.add_column("What", key="what")
+        self.entries = {entry["sha"]: entry for entry in build_log(self.app.root)}
+        for entry in self.entries.values():
+            table.add_row(entry["date"], entry["subject"], key=entry["sha"])
+        if not self.entries:
+            self.query_one("#diff", Static).update("No history yet: the workspace has no commits.")
+        table.focus()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        entry = self.entries.get(str(event.row_key.value))
+        if entry is None:
+            return
+        text = requirement_diff(self.app.root, entry["parent"] or EMPTY_TREE, entry["sha"])
+        self.query_one("#diff", Static).update(Syntax(text, "diff", word_wrap=True, theme="ansi_dark"))
