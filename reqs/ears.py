@@ -50,7 +50,8 @@ def statement_hints(statement: str) -> list[Hint]:
     hints = []
     for name, pattern, form in SHAPES:
         if pattern.search(text):
-            hints.append(Hint("ok", f"Reads as {'an' if name[0] in 'aeio' else 'a'} {name} requirement ({form})"))
+            article = "an" if name[0] in "aeiou" and not name.startswith("ubiq") else "a"  # "a ubiquitous"
+            hints.append(Hint("ok", f"Reads as {article} {name} requirement ({form})"))
             break
     else:
         hints.append(Hint("warning", "Start with When, While, If … then, Where, or The system shall, "

@@ -45,7 +45,7 @@ def test_problems_in_cached_files_still_name_the_right_line(tmp_path):
 
 def test_a_broken_cache_is_ignored(tmp_path):
     root = copy(tmp_path)
-    (root / CACHE_FILE).parent.mkdir(parents=True)
+    (root / CACHE_FILE).parent.mkdir(parents=True, exist_ok=True)
     (root / CACHE_FILE).write_text("{not json")
     assert len(load_workspace(root).requirements) == 4
     assert len(load_workspace(root).requirements) == 4
