@@ -23,18 +23,21 @@ def save_requirement(root: Path, requirement: Requirement, file: RequirementFile
     comments, key order, quoting and layout survive. Without it, a new file
     named after the id is made in the documented style.
     """
-    if file is not None and file.document is not None:
-        document = file.document
-        document.update(_as_data(requirement, document.data))
-    else:
-        path = root / REQS_DIR / f"{requirement.id}.yaml"
-        if path.exists():
-            raise ShallError(f"{REQS_DIR}/{path.name} already exists, so the new requirement was not saved over it; "
-                             "give the new requirement another id")
-        document = YamlDocument(path=path, display=f"{REQS_DIR}/{path.name}", text="", root=CommentedMap())
-        document.update(_as_data(requirement, {}))
+    document = _document_for(root, requirement.id, file)
+    document.update(_as_data(requirement, document.data if file is not None else {}))
     document.save()
     return load_requirement(document.path, document.display)  # read back, so line numbers match the file
+
+
+def _document_for(root: Path, requirement_id: str, file: RequirementFile | None) -> YamlDocument:
+    """The document to write: the file as loaded, or a new one named after the id, never over another file."""
+    if file is not None and file.document is not None:
+        return file.document
+    path = root / REQS_DIR / f"{requirement_id}.yaml"
+    if path.exists():
+        raise ShallError(f"{REQS_DIR}/{path.name} already exists, so the new requirement was not saved over it; "
+                         "give the new requirement another id")
+    return YamlDocument(path=path, display=f"{REQS_DIR}/{path.name}", text="", root=CommentedMap())
 
 
 def _as_data(requirement: Requirement, written: Any) -> dict[str, Any]:
@@ -75,16 +78,8 @@ def save_draft(root: Path, data: dict[str, Any], file: RequirementFile | None = 
     The file comes back with its problems, for the editor to show next to the
     fields. Comments and layout survive as in `save_requirement`.
     """
-    if file is not None and file.document is not None:
-        document = file.document
-        written = document.data if isinstance(document.data, dict) else {}
-    else:
-        path = root / REQS_DIR / f"{data['id']}.yaml"
-        if path.exists():
-            raise ShallError(f"{REQS_DIR}/{path.name} already exists, so the new requirement was not saved over it; "
-                             "give the new requirement another id")
-        document = YamlDocument(path=path, display=f"{REQS_DIR}/{path.name}", text="", root=CommentedMap())
-        written = {}
+    document = _document_for(root, data["id"], file)
+    written = document.data if isinstance(document.data, dict) else {}
     top = _without_unwritten_defaults({k: v for k, v in data.items() if k != "examples"}, written)
     old_examples = written.get("examples") if isinstance(written.get("examples"), list) else []
     top["examples"] = [_without_unwritten_defaults(example, old_examples[i] if i < len(old_examples) and
