@@ -222,3 +222,18 @@ async def test_the_design_and_history_views_open(root):
         assert table.row_count == 1 and str(table.get_row_at(0)[1]) == "Requirements"
         diff = text_of(app.screen.query_one("#diff", Static))
         assert "REQ-002 Refill alert" in diff
+
+
+async def test_an_example_is_added_then_removed_after_asking(root):
+    app = ShallApp(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "ctrl+n")
+        await pilot.pause()
+        editor = app.screen
+        assert len(editor.data["examples"]) == 4
+        assert editor.data["examples"][-1]["given"] == {"levels": []}, "the new example has the tables of the last one"
+        assert app.focused is editor.query_one("#ex-3-name", Input)
+        await pilot.press("ctrl+d")
+        assert isinstance(app.screen, Confirm), app.focused
+        await pilot.click("#remove")
+        assert len(editor.data["examples"]) == 3 and "REQ-001" in app.drafts

@@ -16,7 +16,7 @@ from reqs.ears import statement_hints
 from reqs.fieldtypes import describe, infer, show, type_error
 from reqs.problems import Problem, ShallError
 from reqs.store import save_draft
-from tui.dialogs import AskValue
+from tui.dialogs import AskValue, Confirm
 
 PRIORITIES = [("must: the software is no use without it", "must"), ("should: important, but it can wait", "should"),
               ("could: nice to have", "could")]
@@ -58,12 +58,13 @@ class EditorScreen(Screen):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "back", "Back to the list"),
-        Binding("ctrl+n", "new_example", "New example"),
+        Binding("ctrl+n", "new_example", "New example", priority=True),
         Binding("ctrl+r", "add_row", "Add row"),
         Binding("ctrl+g", "add_table('given')", "Add given data", show=False),
         Binding("ctrl+t", "add_table('then')", "Add a result", show=False),
         Binding("ctrl+x", "remove_row", "Remove row", show=False),
         Binding("ctrl+o", "toggle_holdout", "Held out on/off", show=False),
+        Binding("ctrl+d", "remove_example", "Remove example", show=False, priority=True),
     ]
     DEFAULT_CSS = """
     EditorScreen VerticalScroll { padding: 0 1; }
@@ -102,13 +103,13 @@ class EditorScreen(Screen):
             yield Label("Examples", classes="field")
             yield Static("Each example gives some data and what the software shall produce from it. In a table, "
                          "Enter changes a cell; ctrl+r adds a row and ctrl+x removes one. ctrl+g adds data the "
-                         "example is given, ctrl+t a result it shall produce. A held-out example (ctrl+o) is "
+                         "example is given, ctrl+t a result it shall produce, ctrl+n a new example and ctrl+d removes one. A held-out example (ctrl+o) is "
                          "never shown to the model: shall keeps it to check the build.", classes="muted")
             yield Vertical(id="examples")
             yield Static(classes="error", id="other-errors")
         yield Footer()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         app = self.app
         self.data = copy.deepcopy(app.data_of(self.requirement_id))
         self.data.setdefault("examples", [])
@@ -117,7 +118,7 @@ class EditorScreen(Screen):
         priority = self.data.get("priority") or "must"
         if priority in {value for _, value in PRIORITIES}:
             self.query_one("#priority", Select).value = priority
-        self.show_examples()
+        await self.show_examples()
         self.show_hints()
         file = app.file_of(self.requirement_id)
         if file is not None:
@@ -129,9 +130,9 @@ class EditorScreen(Screen):
     def _loaded(self) -> None:
         self.filling = False
 
-    def show_examples(self) -> None:
+    async def show_examples(self) -> None:
         container = self.query_one("#examples", Vertical)
-        container.remove_children()
+        await container.remove_children()  # wait, so the new widgets can take the same ids
         kinds = self.field_kinds()
         for index, example in enumerate(self.data["examples"]):
             if not isinstance(example, dict):
@@ -299,16 +300,33 @@ class EditorScreen(Screen):
             checkbox = self.query_one(f"#ex-{index}-holdout", Checkbox)
             checkbox.value = not checkbox.value
 
-    def action_new_example(self) -> None:
+    async def action_new_example(self) -> None:
         examples = self.data["examples"]
         last = examples[-1] if examples and isinstance(examples[-1], dict) else {}
         # The same tables as the last example, empty: most examples of a requirement use the same data.
         examples.append({"name": f"example {len(examples) + 1}",
                          "given": {name: [] for name in last.get("given") or {}},
                          "then": {name: [] for name in last.get("then") or {}}})
-        self.show_examples()
+        await self.show_examples()
         self.changed()
         self.call_after_refresh(lambda: self.query_one(f"#ex-{len(examples) - 1}-name", Input).focus())
+
+    def action_remove_example(self) -> None:
+        index = self.focused_example()
+        if index is None:
+            self.notify("Move into the example to remove first (Tab).", severity="warning")
+            return
+        name = self.data["examples"][index].get("name") or f"example {index + 1}"
+
+        async def answered(answer: str | None) -> None:
+            if answer == "remove":
+                del self.data["examples"][index]
+                await self.show_examples()
+                self.changed()
+                self.notify(f'Removed "{name}". It is gone from the file only when you save.')
+
+        self.app.push_screen(Confirm(f'Remove the example "{name}"?', [("keep", "Keep it"), ("remove", "Remove")]),
+                             answered)
 
     def action_add_table(self, section: str) -> None:
         index = self.focused_example()
@@ -320,7 +338,7 @@ class EditorScreen(Screen):
         help_text = ("Data you have, like levels or tanks." if section == "given"
                      else "What the software shall produce, like refill_alerts.")
 
-        def answered(name: str | None) -> None:
+        async def answered(name: str | None) -> None:
             if not name or not name.strip():
                 return
             collection = re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
@@ -329,7 +347,7 @@ class EditorScreen(Screen):
             if not isinstance(example[section], dict):
                 example[section] = {}
             example[section].setdefault(collection, [])
-            self.show_examples()
+            await self.show_examples()
             self.changed()
 
         self.app.push_screen(AskValue(f"{SECTIONS[section]}: which collection?", "",
