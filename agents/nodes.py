@@ -588,8 +588,24 @@ def _work(state: BuildState, name: str, failing: dict | None = None) -> WorkOnCo
 
 
 def _cases(state: BuildState, holdout: bool) -> list[Case]:
-    return [Case(f"{r['id']}/{e['name']}", e["given"], e["then"], e["ordered"])
+    design_ = Design.model_validate(state["design"])
+    return [Case(f"{r['id']}/{e['name']}", e["given"], e["then"], e["ordered"], keep=_feeding(design_, e["then"]))
             for r in state["requirements"] for e in r["examples"] if e["holdout"] == holdout]
+
+
+def _feeding(design_: Design, expected: dict) -> tuple[str, ...]:
+    """The collections an example expects, and every derived collection they are made from: the outputs worth
+    bringing back from the sandbox (all of them would grow with the square of the workspace's size)."""
+    wanted, queue = set(), list(expected)
+    while queue:
+        name = queue.pop()
+        if name in wanted:
+            continue
+        wanted.add(name)
+        if (writer := design_.writer_of(name)) is not None:
+            queue.extend(writer.reads)
+    return tuple(sorted(name for name in wanted if not design_.collections.get(name, None) or
+                        not design_.collections[name].source))
 
 
 def _scores(state: BuildState, visible: dict[str, dict]) -> dict[str, tuple[int, int]]:

@@ -47,6 +47,7 @@ class Case:
     given: dict[str, list[dict]]
     then: dict[str, list[dict]]
     ordered: bool = False
+    keep: tuple[str, ...] | None = None  # the outputs to bring back; None for all of them
 
 
 @dataclass
@@ -69,7 +70,8 @@ class SandboxRun:
 
 def run_cases(app_dir: Path, cases: list[Case], limits: Limits = Limits()) -> SandboxRun:
     """Run every case against a copy of `app_dir` (the folder holding the app package)."""
-    job = {"examples": [{"key": c.key, "given": c.given, "then": c.then, "ordered": c.ordered} for c in cases]}
+    job = {"examples": [{"key": c.key, "given": c.given, "then": c.then, "ordered": c.ordered, "keep": c.keep}
+                        for c in cases]}
     lines, log, isolation = _run_job(app_dir, job, {}, limits)
     finished = {r["key"]: r for r in lines if r.get("key")}
     ran_out = _ran_out(log)

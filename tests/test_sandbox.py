@@ -182,3 +182,10 @@ def test_a_sql_candidate_runs_on_typed_tables_even_when_empty(tmp_path):
     assert trials["_candidate_0", "one"].error is None
     assert trials["_candidate_0", "one"].output == [{"tank_id": "T1", "level_pct": 12.5, "day": "2025-05-01", "n": 1, "half": 0.5}]
     assert trials["_candidate_0", "none"].output == []
+
+
+def test_a_case_brings_back_only_the_outputs_it_keeps(tmp_path):
+    """With a thousand requirements, every output of every example would grow with the square of the size."""
+    keep = Case(LOW.key, LOW.given, LOW.then, keep=("latest_levels", "refill_alerts"))
+    [result] = run_cases(built_workspace(tmp_path, WATER_TANKS), [keep], QUICK).results
+    assert result.passed and sorted(result.actual) == ["latest_levels", "refill_alerts"]
