@@ -6,7 +6,6 @@ reqs/ to read and save, specs/ for the lock and the design, agents/ to build.
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 from textual.app import App, ComposeResult
@@ -55,13 +54,13 @@ class ShallApp(App):
                 return file
         return None
 
-    def data_of(self, requirement_id: str) -> dict:
-        """What the editor shows for a requirement: the unsaved draft, else the file as written."""
+    def data_of(self, requirement_id: str, file: RequirementFile | None = None) -> dict:
+        """What a requirement says now: the unsaved draft, else the file as written. Read it; copy it to change it."""
         if requirement_id in self.drafts:
             return self.drafts[requirement_id]
-        file = self.file_of(requirement_id)
+        file = file or self.file_of(requirement_id)
         data = file.document.data if file is not None and file.document is not None else {}
-        return copy.deepcopy(data) if isinstance(data, dict) else {"id": requirement_id}
+        return data if isinstance(data, dict) else {"id": requirement_id}
 
     def action_quit(self) -> None:
         if not self.drafts:
@@ -135,7 +134,7 @@ class RequirementsScreen(Screen):
         rows = []
         for file in workspace.files:
             requirement_id = file.id or file.path.stem
-            data = app.data_of(requirement_id)
+            data = app.data_of(requirement_id, file)
             examples = data.get("examples") if isinstance(data.get("examples"), list) else []
             held = sum(1 for e in examples if isinstance(e, dict) and e.get("holdout"))
             state = states.get(requirement_id, ("", ""))[0] or ("has problems" if file.problems else "")
