@@ -160,7 +160,8 @@ async def test_a_build_asks_for_approval_shows_progress_and_results(root):
         await pilot.press("b")
         await wait_for(pilot, lambda: isinstance(app.screen, ApproveDesign))
         assert isinstance(app.screen_stack[-2], BuildScreen)
-        assert "make_refill_alerts" in str(app.screen.query_one("#design-text", Static).render())
+        shown = text_of(app.screen.query_one("#design-text", Static))
+        assert "latest_levels  ──▶  make_refill_alerts  ──▶  refill_alerts" in shown
         await pilot.click("#yes")
         screen = app.screen
         assert isinstance(screen, BuildScreen)

@@ -98,7 +98,7 @@ class BuildScreen(Screen):
             answer["value"] = bool(value)
             done.set()
 
-        self.app.call_from_thread(self.app.push_screen, ApproveDesign(design), answered)
+        self.app.call_from_thread(self.app.push_screen, ApproveDesign(readable_design(design, self.app)), answered)
         while not done.wait(0.1):
             if self.cancelled.is_set():
                 raise BuildCancelled()
@@ -197,3 +197,18 @@ def _records(records: list[dict]) -> str:
     if not records:
         return "  (no records)"
     return "\n".join("  " + ", ".join(f"{k}: {v}" for k, v in record.items()) for record in records)
+
+
+def readable_design(text: str, app) -> Group | str:
+    """The design the build asks about, as the design view draws it; the YAML itself if it cannot be read."""
+    from pydantic import ValidationError
+    from ruamel.yaml import YAML, YAMLError
+
+    from specs.design import Design
+    from tui.views import design_view
+
+    try:
+        design = Design.model_validate(YAML(typ="safe").load(text))
+    except (YAMLError, ValidationError, ValueError):  # shown as written rather than not at all
+        return text
+    return design_view(design, {r.id: r.title for r in app.workspace.requirements})

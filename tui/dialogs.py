@@ -75,7 +75,7 @@ class ApproveDesign(ModalScreen[bool]):
     """
     BINDINGS = [Binding("escape", "dismiss(False)", "Don't build")]
 
-    def __init__(self, design: str) -> None:
+    def __init__(self, design) -> None:  # text, or a rich renderable such as the design view
         super().__init__()
         self.design = design
 
@@ -83,7 +83,8 @@ class ApproveDesign(ModalScreen[bool]):
         with Vertical():
             yield Label("shall will build with this design. Build it?")
             with VerticalScroll():
-                yield Static(self.design, markup=False, id="design-text")
+                yield Static(self.design, markup=False, id="design-text") if isinstance(self.design, str) else \
+                    Static(self.design, id="design-text")
             with Horizontal():
                 yield Button("Build it", id="yes", variant="primary")
                 yield Button("Don't build", id="no")

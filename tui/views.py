@@ -44,7 +44,7 @@ class DesignScreen(Screen):
                     "There is no design yet, and the requirements have problems to fix first (see the list).")
                 return
             design = infer_design(workspace.project, workspace.requirements)
-            note += "Not built yet: this is the design shall would use. "
+            note += "Not built yet: this is the design shall would use."
         self.query_one("#design", Static).update(design_view(design, {r.id: r.title for r in workspace.requirements}, note))
 
 
@@ -66,7 +66,7 @@ def design_view(design: Design, titles: dict[str, str], note: str = "") -> Group
         flow.append(", ".join(component.writes), style="green")
         served = "; ".join(f"{r} {titles.get(r, '')}".strip() for r in component.requirements)
         flow.append(f"\n      for {served}\n", style="dim")
-    return Group(Text(note + "Press Escape to go back.", style="dim"), collections, Text(""), flow)
+    return Group(*([Text(note, style="dim")] if note else []), collections, Text(""), flow)
 
 
 class HistoryScreen(Screen):
