@@ -9,7 +9,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pytest
 
 from reqs.workspace import load_workspace
 from specs.infer import infer_design

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ from agents.build import run_build
 from agents.models.fake import ScriptedModel
 from reqs.gitrepo import GitRepo
 from reqs.workspace import load_workspace
-from specs.design import Design
 from specs.infer import infer_design
 from specs.lock import LOCK_FILE, load_lock, requirement_changes, requirement_states, stale_components
 from tests.test_build_graph import WATER_TANKS, answers, asked_for, workspace
