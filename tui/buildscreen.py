@@ -48,7 +48,7 @@ class BuildScreen(Screen):
         yield Header()
         yield Static("Starting the build…", id="status")
         with Horizontal(id="steps"):
-            yield RichLog(id="log", wrap=True, markup=False)
+            yield RichLog(id="log", wrap=True, markup=False, min_width=20)  # wrap to the pane, however narrow
             yield DataTable(id="components", cursor_type="none")
         with VerticalScroll(id="failures"):
             yield Static(id="failing")
