@@ -238,3 +238,19 @@ async def test_an_example_is_added_then_removed_after_asking(root):
         assert isinstance(app.screen, Confirm), app.focused
         await pilot.click("#remove")
         assert len(editor.data["examples"]) == 3 and "REQ-001" in app.drafts
+
+
+async def test_a_crash_in_the_build_shows_an_error_not_a_dead_screen(root):
+    def broken(messages):
+        raise RuntimeError("the model server went away")
+
+    app = ShallApp(root, model=ScriptedModel(*[broken] * 4), build_options=ONE_ANSWER)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApproveDesign))
+        await pilot.click("#yes")
+        screen = app.screen
+        await wait_for(pilot, lambda: "The build stopped" in str(screen.query_one("#status", Static).render()))
+        assert "the model server went away" in str(screen.query_one("#status", Static).render())
+        await pilot.press("escape")
+        assert isinstance(app.screen, RequirementsScreen) and app.is_running
