@@ -14,6 +14,7 @@ from typing import Any
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
 
+from agents import leftovers
 from agents.graph import build_graph
 from agents.models.seam import ChatModel
 from agents.state import BuildContext
@@ -87,6 +88,9 @@ GENERATED_PATHS = ("app", "specs", "tests", LOCK_FILE)
 def _commit_before_building(root: Path, on_event: Callable[[Event], None]) -> None:
     """Commit what the person changed, so the build's own commit holds only what shall made, and nothing is lost."""
     repo = GitRepo.open_enclosing(root)
+    if restored := leftovers.put_back(root, repo):
+        on_event({"step": "git", "message": f"Put back {len(restored)} file{'s' * (len(restored) != 1)} an earlier, "
+                  "stopped build had left half-done"})
     requirements = repo.changed([repo.relative(root / "reqs")])
     if requirements:
         words = {"added": "add", "changed": "change", "removed": "remove"}

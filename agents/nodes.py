@@ -11,7 +11,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
-from agents import prompts
+from agents import leftovers, prompts
 from agents.codefix import PARSING, extract_sql, fix_code
 from agents.edgecases import agreement, canonical, edge_inputs
 from agents.models.seam import CallOptions
@@ -24,6 +24,7 @@ from reqs.problems import InvalidInput, ShallError
 from reqs.workspace import load_workspace
 from specs.checks import design_problems
 from specs.design import Design
+from specs.design import DESIGN_FILE
 from specs.designfile import design_text, write_design
 from specs.infer import infer_design
 from specs.lock import (LOCK_FILE, FileEntry, Lock, RequirementEntry, blob_id, file_blob_id, hand_edited, load_lock,
@@ -382,6 +383,7 @@ def render(state: BuildState, runtime: Runtime[BuildContext], quiet: bool = Fals
         files[component.path] = (state.get("merged") or {}).get(component.path) or _module_text(design_, component, code, requirements)
     write_design(root, design_)
     written = write_files(root, files)
+    leftovers.record(root, {DESIGN_FILE: design_text(design_), **{path: files[path] for path in written}})
     if not quiet:
             _say(runtime, "render", f"Updated {len(written)} file{'s' * (len(written) != 1)} of the app" if written
              else "The app is unchanged")
@@ -546,6 +548,7 @@ def commit(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
             "tested": on_disk, "design": slice_hash(design_, component),
             "requirements": {rid: new.requirements[rid].hash for rid in component.requirements}})
     write_lock(root, new)
+    leftovers.clear(root)  # everything the build wrote is now recorded in the lock and committed
     served = sorted({rid for c in design_.components if c.name in stale for rid in c.requirements}
                     | {rid for rid, kind in (state.get("lock_changes") or {}).items() if kind == "removed"})
     paths = [repo.relative(root / p) for p in ("app", "specs", "tests", LOCK_FILE) if (root / p).exists()]

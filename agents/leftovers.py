@@ -1,0 +1,57 @@
+"""Files a build wrote but never committed, so that an abandoned build's half-work is never taken for a person's.
+
+While it runs, a build writes candidates into app/ to test them. If it is
+stopped and then abandoned (the requirements changed, so a new build starts
+instead of resuming), those files must not be committed as hand edits or
+merged as if someone had typed them. Every file a build writes is recorded
+here with its blob id; a later build puts back the committed version of each
+file that still holds exactly what the abandoned build wrote. A file that
+differs was edited by a person since, and is left alone.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from reqs.atomic import write_atomic
+from reqs.gitrepo import GitRepo
+from specs.lock import blob_id, file_blob_id
+
+WRITTEN = Path(".shall") / "written.json"
+
+
+def record(root: Path, texts: dict[str, str]) -> None:
+    """Note what the build just wrote (relative path -> text)."""
+    if not texts:
+        return
+    written = _read(root)
+    written.update({path: blob_id(text) for path, text in texts.items()})
+    write_atomic(root / WRITTEN, json.dumps(written, sort_keys=True))
+
+
+def clear(root: Path) -> None:
+    (root / WRITTEN).unlink(missing_ok=True)
+
+
+def put_back(root: Path, repo: GitRepo) -> list[str]:
+    """Restore the committed version of every file an abandoned build left as it wrote it; returns those paths."""
+    restored = []
+    for path, blob in _read(root).items():
+        if file_blob_id(root / path) != blob:
+            continue  # changed since, by a person: theirs to keep
+        committed = repo.repo.git.ls_files("--", repo.relative(root / path))
+        if committed:
+            repo.repo.git.checkout("HEAD", "--", repo.relative(root / path))
+        else:
+            (root / path).unlink()
+        restored.append(path)
+    clear(root)
+    return restored
+
+
+def _read(root: Path) -> dict[str, str]:
+    try:
+        return json.loads((root / WRITTEN).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
