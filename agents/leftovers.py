@@ -26,8 +26,9 @@ def record(root: Path, texts: dict[str, str]) -> None:
     if not texts:
         return
     written = _read(root)
-    written.update({path: blob_id(text) for path, text in texts.items()})
-    write_atomic(root / WRITTEN, json.dumps(written, sort_keys=True))
+    now = {**written, **{path: blob_id(text) for path, text in texts.items()}}
+    if now != written:  # a build renders many times; most renders change nothing
+        write_atomic(root / WRITTEN, json.dumps(now, sort_keys=True))
 
 
 def clear(root: Path) -> None:

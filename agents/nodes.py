@@ -23,8 +23,7 @@ from reqs.model import Project, Requirement
 from reqs.problems import InvalidInput, ShallError
 from reqs.workspace import load_workspace
 from specs.checks import design_problems
-from specs.design import Design
-from specs.design import DESIGN_FILE
+from specs.design import DESIGN_FILE, Design
 from specs.designfile import design_text, write_design
 from specs.infer import infer_design
 from specs.lock import (LOCK_FILE, FileEntry, Lock, RequirementEntry, blob_id, file_blob_id, hand_edited, load_lock,
@@ -250,10 +249,9 @@ def repair_component(work: WorkOnComponent, runtime: Runtime[BuildContext]) -> d
         outcome = "What went wrong: " + "; ".join(result.get("problems", []))
     inputs = _inputs_shown(component.reads, failing["given"], design_, result.get("actual"))
     language = language_of(work["code"])
-    template = prompts.SQL_REPAIR if language == "sql" else prompts.REPAIR
     shown = query_of(work["code"]) if language == "sql" else work["code"].strip()
-    repair = template.format(code=shown, name=failing["name"], inputs=inputs, output=output,
-                             expected=repr(failing["then"][output]), outcome=outcome)
+    repair = prompts.REPAIR.format(**prompts.REPAIR_WORDS[language], code=shown, name=failing["name"], inputs=inputs,
+                                   output=output, expected=repr(failing["then"][output]), outcome=outcome)
     messages = [{"role": "system", "content": _system(language)},
                 {"role": "user", "content": component_task(work, language)}, {"role": "user", "content": repair}]
     options = CallOptions(max_tokens=MAX_TOKENS, temperature=REPAIR_TEMPERATURE, seed=work["attempt"])
@@ -385,7 +383,7 @@ def render(state: BuildState, runtime: Runtime[BuildContext], quiet: bool = Fals
     written = write_files(root, files)
     leftovers.record(root, {DESIGN_FILE: design_text(design_), **{path: files[path] for path in written}})
     if not quiet:
-            _say(runtime, "render", f"Updated {len(written)} file{'s' * (len(written) != 1)} of the app" if written
+        _say(runtime, "render", f"Updated {len(written)} file{'s' * (len(written) != 1)} of the app" if written
              else "The app is unchanged")
     return {}
 

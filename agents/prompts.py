@@ -31,8 +31,9 @@ EXAMPLE = """Example "{name}":
 {inputs}
 expected {output} = {expected}"""
 
-REPAIR = """Your code:
-```python
+# One repair prompt for both languages; REPAIR_WORDS fills in what the answer is and how it is fenced.
+REPAIR = """Your {answer}:
+```{fence}
 {code}
 ```
 It is wrong on example "{name}":
@@ -40,7 +41,12 @@ It is wrong on example "{name}":
 expected {output} = {expected}
 {outcome}
 
-Find the mistake, then write the whole corrected function in one ```python block."""
+Find the mistake, then write the whole corrected {unit} in one ```{fence} block."""
+
+REPAIR_WORDS = {
+    "python": {"answer": "code", "fence": "python", "unit": "function"},
+    "sql": {"answer": "query", "fence": "sql", "unit": "query"},
+}
 
 SQL_SYSTEM = """You write one DuckDB SQL query for a small data program.
 Rules:
@@ -62,14 +68,3 @@ An expected row may name only some of its columns; select all of them.
 {examples}
 
 Write the SELECT query now."""
-
-SQL_REPAIR = """Your query:
-```sql
-{code}
-```
-It is wrong on example "{name}":
-{inputs}
-expected {output} = {expected}
-{outcome}
-
-Find the mistake, then write the whole corrected query in one ```sql block."""
