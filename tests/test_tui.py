@@ -139,6 +139,14 @@ async def test_delete_asks_and_keeping_it_changes_nothing(root):
         assert rows(app) == ["REQ-002", "REQ-003", "REQ-004"]
 
 
+async def approve_build(app: ShallApp, pilot) -> BuildScreen:
+    """Start a build from the list, say yes to the design, and return the build screen."""
+    await pilot.press("b")
+    await wait_for(pilot, lambda: isinstance(app.screen, ApproveDesign))
+    await pilot.click("#yes")
+    return app.screen
+
+
 def text_of(widget: Static) -> str:
     """What a Static shows, as plain text, whatever rich renderable it holds."""
     console = Console(width=100, record=True, file=io.StringIO())
@@ -184,10 +192,7 @@ async def test_a_build_can_be_cancelled_and_says_so(root):
 
     app = ShallApp(root, model=ScriptedModel(*[slow] * 4), build_options=ONE_ANSWER)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("b")
-        await wait_for(pilot, lambda: isinstance(app.screen, ApproveDesign))
-        await pilot.click("#yes")
-        screen = app.screen
+        screen = await approve_build(app, pilot)
         await pilot.press("c")
         release.set()
         await wait_for(pilot, lambda: "cancelled" in str(screen.query_one("#status", Static).render()))
@@ -201,10 +206,7 @@ async def test_a_failing_example_shows_expected_and_actual_side_by_side(root):
         """))
     app = ShallApp(root, model=ScriptedModel(*[answers(wrong)] * 7), build_options=ONE_ANSWER)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("b")
-        await wait_for(pilot, lambda: isinstance(app.screen, ApproveDesign))
-        await pilot.click("#yes")
-        screen = app.screen
+        screen = await approve_build(app, pilot)
         await wait_for(pilot, lambda: screen.report is not None, 60)
         failing = screen.query_one("#failing", Static)
         rendered = text_of(failing)
@@ -246,10 +248,7 @@ async def test_a_crash_in_the_build_shows_an_error_not_a_dead_screen(root):
 
     app = ShallApp(root, model=ScriptedModel(*[broken] * 4), build_options=ONE_ANSWER)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("b")
-        await wait_for(pilot, lambda: isinstance(app.screen, ApproveDesign))
-        await pilot.click("#yes")
-        screen = app.screen
+        screen = await approve_build(app, pilot)
         await wait_for(pilot, lambda: "The build stopped" in str(screen.query_one("#status", Static).render()))
         assert "the model server went away" in str(screen.query_one("#status", Static).render())
         await pilot.press("escape")

@@ -124,13 +124,10 @@ class RequirementsScreen(Screen):
         self.fill()
 
     def fill(self) -> None:
+        """Read every requirement's row (its state reads the generated files), then show those the filter lets through."""
         app: ShallApp = self.app  # type: ignore[assignment]
         workspace = app.workspace
         states = {} if workspace.problems else requirement_states(load_lock(app.root), workspace.requirements, app.root)
-        words = self.query_one("#filter", Input).value.lower().split()
-        table = self.query_one(DataTable)
-        keep = table.cursor_row
-        table.clear()
         rows = []
         for file in workspace.files:
             requirement_id = file.id or file.path.stem
@@ -143,14 +140,24 @@ class RequirementsScreen(Screen):
         rows += [(rid, str(data.get("title") or "(no title yet)"), str(data.get("priority") or "must"),
                   str(len(data.get("examples") or [])), "new, not saved")
                  for rid, data in app.drafts.items() if app.file_of(rid) is None]
-        for row in sorted(rows, key=lambda r: r[0]):
+        self.rows = sorted(rows, key=lambda r: r[0])
+        self.show()
+
+    def show(self) -> None:
+        """The rows the filter lets through; typing in the filter only comes here, so it stays quick."""
+        app: ShallApp = self.app  # type: ignore[assignment]
+        words = self.query_one("#filter", Input).value.lower().split()
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for row in self.rows:
             if words and not all(word in " ".join(row).lower() for word in words):
                 continue
             table.add_row(UNSAVED if row[0] in app.drafts else "", *row, key=row[0])
         if keep is not None and table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
-        problems = len(workspace.problems)
-        summary = f"{table.row_count} of {len(rows)} requirements shown."
+        problems = len(app.workspace.problems)
+        summary = f"{table.row_count} of {len(self.rows)} requirements shown."
         if problems:
             summary += f" {problems} problem{'s' * (problems != 1)} in the files: open a requirement marked 'has problems' to see them."
         if app.drafts:
@@ -158,7 +165,7 @@ class RequirementsScreen(Screen):
         self.query_one("#summary", Static).update(summary)
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        self.fill()
+        self.show()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.query_one(DataTable).focus()

@@ -83,6 +83,8 @@ class EditorScreen(Screen):
         self.requirement_id = requirement_id
         self.data: dict = {}
         self.filling = True
+        self._kinds_of = None  # the workspace _kinds were worked out from
+        self._kinds: dict[str, dict[str, str]] = {}
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -169,7 +171,16 @@ class EditorScreen(Screen):
             table.add_row(*[_cell(record.get(name, None), name in record) for name in fields], key=str(number))
 
     def field_kinds(self) -> dict[str, dict[str, str]]:
-        """collection -> field -> type: the glossary's, else what the values seen so far look like."""
+        """collection -> field -> type: the glossary's, else what the values seen so far look like.
+
+        Worked out once per loaded workspace (it reads every example), not on every cell.
+        """
+        workspace = self.app.workspace
+        if self._kinds_of is not workspace:
+            self._kinds_of, self._kinds = workspace, self._work_out_kinds()
+        return self._kinds
+
+    def _work_out_kinds(self) -> dict[str, dict[str, str]]:
         project = self.app.workspace.project
         kinds = {name: {f: spec.type for f, spec in collection.fields.items()}
                  for name, collection in (project.collections if project else {}).items()}
