@@ -41,9 +41,8 @@ def put_back(root: Path, repo: GitRepo) -> list[str]:
     for path, blob in _read(root).items():
         if file_blob_id(root / path) != blob:
             continue  # changed since, by a person: theirs to keep
-        committed = repo.repo.git.ls_files("--", repo.relative(root / path))
-        if committed:
-            repo.repo.git.checkout("HEAD", "--", repo.relative(root / path))
+        if repo.is_tracked(repo.relative(root / path)):
+            repo.restore(repo.relative(root / path))
         else:
             (root / path).unlink()
         restored.append(path)

@@ -78,6 +78,44 @@ class GitRepo:
         finally:
             Path(handle.name).unlink()
 
+    def relative_root(self, folder: Path) -> str:
+        """`folder` as a pathspec: "." when it is the repository's top."""
+        return "." if folder.resolve() == self.root.resolve() else self.relative(folder)
+
+    def is_tracked(self, path: str) -> bool:
+        return bool(self.repo.git.ls_files("--", path))
+
+    def restore(self, path: str) -> None:
+        """Put back the committed version of one file."""
+        self.repo.git.checkout("HEAD", "--", path)
+
+    def has_parent(self) -> bool:
+        return self.repo.head.is_valid() and bool(self.repo.head.commit.parents)
+
+    def changed_since(self, revisions: list[str], path: str) -> list[str]:
+        """Files under `path` that differ between the revisions (one revision: against the working tree)."""
+        git = _git()
+        try:
+            return self.repo.git.diff("--name-only", *revisions, "--", path).splitlines()
+        except git.GitCommandError as error:
+            raise GitError(f"git does not know the revision {revisions[0]!r}: give a commit, a tag or a branch, "
+                           "like HEAD~1") from error
+
+    def diff(self, revisions: list[str], path: str) -> str:
+        return self.repo.git.diff(*revisions, "--", path)
+
+    def show(self, spec: str) -> str | None:
+        """A file as it was at a revision ("REV:path"), or None where it did not exist."""
+        git = _git()
+        try:
+            return self.repo.git.show(spec)
+        except git.GitCommandError:
+            return None
+
+    def log(self, path: str, limit: int) -> list:
+        """The commits that touched `path`, newest first."""
+        return list(self.repo.iter_commits(paths=path, max_count=limit)) if self.repo.head.is_valid() else []
+
     def commit(self, paths: list[str], message: str) -> str | None:
         """Commit exactly `paths` (relative to the root). Returns the new commit's id, or None if nothing changed."""
         git = _git()

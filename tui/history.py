@@ -6,11 +6,9 @@ import json
 import re
 from pathlib import Path
 
-from git import GitCommandError
 from pydantic import ValidationError
 
 from reqs.gitrepo import GitRepo
-from reqs.problems import ShallError
 from reqs.workspace import load_workspace
 from specs.lock import LOCK_FILE, Lock, load_lock
 
@@ -20,16 +18,12 @@ SHARED = "Shared by the whole app"
 def requirement_diff(root: Path, rev: str | None = None, until: str | None = None) -> str:
     """The changes since `rev` (to the working tree, or to the commit `until`), grouped by requirement."""
     repo = GitRepo.open_enclosing(root)
-    git = repo.repo.git
-    workspace = repo.relative(root) if root.resolve() != repo.root.resolve() else "."
+    workspace = repo.relative_root(root)
     uncommitted = repo.changed([workspace]) if until is None else {}
     if rev is None:
-        rev = "HEAD" if uncommitted or not _has_parent(repo) else "HEAD~1"
+        rev = "HEAD" if uncommitted or not repo.has_parent() else "HEAD~1"
     span = [rev] if until is None else [rev, until]
-    try:
-        named = git.diff("--name-only", *span, "--", workspace).splitlines()
-    except GitCommandError as error:
-        raise ShallError(f"git does not know the revision {rev!r}: give a commit, a tag or a branch, like HEAD~1") from error
+    named = repo.changed_since(span, workspace)
     paths = sorted(set(named) | {p for p, kind in uncommitted.items() if kind == "added"})
     if not paths:
         return f"Nothing changed since {rev}.\n"
@@ -52,14 +46,10 @@ def _missing_title(root: Path, requirement: str) -> str:
     return "(new, not valid yet)" if list((root / "reqs").glob(f"{requirement}*.yaml")) else "(removed)"
 
 
-def _has_parent(repo: GitRepo) -> bool:
-    return repo.repo.head.is_valid() and bool(repo.repo.head.commit.parents)
-
-
 def _owners(root: Path, repo: GitRepo, rev: str) -> dict[str, list[str]]:
     """repository path -> the requirements its generated code serves, from the lock now and the lock at `rev`."""
     owners: dict[str, set[str]] = {}
-    prefix = "" if root.resolve() == repo.root.resolve() else repo.relative(root) + "/"
+    prefix = "" if repo.relative_root(root) == "." else repo.relative(root) + "/"
     locks = [load_lock(root), _lock_at(repo, f"{rev}:{prefix}{LOCK_FILE}")]
     for lock in locks:
         for path, entry in (lock.files.items() if lock else []):
@@ -69,10 +59,11 @@ def _owners(root: Path, repo: GitRepo, rev: str) -> dict[str, list[str]]:
 
 def _lock_at(repo: GitRepo, spec: str) -> Lock | None:
     """The lock as it was at a revision, or None where the workspace was not built yet."""
-    try:
-        return Lock.model_validate(json.loads(repo.repo.git.show(spec)))
-    except GitCommandError:
+    text = repo.show(spec)
+    if text is None:
         return None
+    try:
+        return Lock.model_validate(json.loads(text))
     except (ValueError, ValidationError):  # a lock from another version of shall: ownership from the current one
         return None
 
@@ -83,20 +74,17 @@ def _owner_by_name(path: str) -> list[str]:
 
 
 def _file_diff(repo: GitRepo, span: list[str], path: str, state: str | None) -> str:
-    if state == "added" and not repo.repo.git.ls_files("--", path):
+    if state == "added" and not repo.is_tracked(path):
         text = (repo.root / path).read_text(encoding="utf-8", errors="replace")
         return f"new file {path}\n" + "".join(f"+{line}\n" for line in text.splitlines())
-    return repo.repo.git.diff(*span, "--", path)
+    return repo.diff(span, path)
 
 
 def build_log(root: Path, limit: int = 200) -> list[dict]:
     """The commits that touched the workspace, newest first: id, date, subject, and the requirements named."""
     repo = GitRepo.open_enclosing(root)
-    if not repo.repo.head.is_valid():
-        return []
-    workspace = repo.relative(root) if root.resolve() != repo.root.resolve() else "."
     entries = []
-    for commit in repo.repo.iter_commits(paths=workspace, max_count=limit):
+    for commit in repo.log(repo.relative_root(root), limit):
         message = commit.message
         entries.append({
             "sha": commit.hexsha, "short": commit.hexsha[:8], "date": commit.committed_datetime.strftime("%Y-%m-%d %H:%M"),
