@@ -12,6 +12,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets.data_table import ColumnKey
 
 from reqs.workspace import RequirementFile, Workspace, load_workspace, next_free_id
 from specs.lock import load_lock, requirement_states
@@ -119,6 +120,16 @@ class RequirementsScreen(Screen):
         table.add_column("State", key="state")
         self.fill()
         table.focus()
+
+    def on_resize(self) -> None:
+        """Give the title what the other columns leave, so the state stays in sight at 80 columns."""
+        table = self.query_one(DataTable)
+        title = table.columns[ColumnKey("title")]
+        others = sum(column.get_render_width(table) for key, column in table.columns.items() if key != "title")
+        width = max(12, self.size.width - others - 2 * table.cell_padding - 6)  # margins and the scrollbar
+        if title.width != width or title.auto_width:
+            title.auto_width, title.width = False, width
+            table.refresh()
 
     def on_screen_resume(self) -> None:
         self.fill()
