@@ -132,7 +132,7 @@ def trials(job: dict, results) -> int:
                 except ExampleTimeout:
                     timed_out, error = True, f"it took longer than {job['seconds_per_example']:g} s"
                 except BaseException as failure:
-                    error = "".join(traceback.format_exception_only(type(failure), failure)).strip().splitlines()[-1]
+                    error = "".join(traceback.format_exception_only(type(failure), failure)).strip()
                 finally:
                     signal.setitimer(signal.ITIMER_REAL, 0)
             results.write(json.dumps({"module": module_name, "key": trial["key"], "output": output, "error": error,

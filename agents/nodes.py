@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -141,42 +141,120 @@ def select(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
     made-up inputs near the edges its statement names. The candidates passing
     the most visible examples are kept; among them, the one whose outputs on
     the made-up inputs agree with the most others wins.
+
+    When no candidate of a component passes all its examples, each different
+    one first goes back to the model once, with the example it fails and what
+    it did (see revise_candidate), and the choice is made among them all.
     """
     design_ = Design.model_validate(state["design"])
     render(state, runtime, quiet=True)  # the app's shared files, which candidates import, are in place
-    chosen, agreements = {}, {}
+    revised = set(state.get("revised") or {})
+    trials = {}
     for name in state["wave"]:
         found = (state.get("candidates") or {}).get(name) or {}
-        if not found:
-            continue
-        pick, summary = _choose(state, runtime, design_, design_.component(name), found)
+        if found:
+            trials[name] = _try_candidates(state, runtime, design_, design_.component(name), found)
+    revisions = [revision for name, tried in trials.items() if name not in revised
+                 for revision in _revisions(state, design_, name, tried)]
+    if revisions:
+        names = sorted({r["component"] for r in revisions})
+        for name in names:
+            tried = trials[name]
+            _say(runtime, "revise", f"{name}: none of its {len(tried.modules)} different answers passes its "
+                 f"{_count(len(tried.cases), 'example')}; each goes back once with what it got wrong", component=name)
+        return {"revise": revisions, "revised": {name: True for name in names}}
+    chosen, agreements = {}, {}
+    for name, tried in trials.items():
+        found = state["candidates"][name]
+        pick, summary = _choose(design_.component(name), tried)
         chosen[name], agreements[name] = found[pick], summary
         _say(runtime, "select", summary["sentence"], component=name)
     code = {**(state.get("code") or {}), **chosen}
     visible = _run_visible({**state, "code": code}, runtime)
     upstream = {**(state.get("upstream") or {}), **{key: result["actual"] or {} for key, result in visible.items()}}
-    return {"code": chosen, "upstream": upstream, "wave": [], "agreement": agreements}
+    return {"code": chosen, "upstream": upstream, "wave": [], "agreement": agreements, "revise": []}
 
 
-def _choose(state: BuildState, runtime: Runtime[BuildContext], design_: Design, component, found: dict[str, str]):
+def after_select(state: BuildState, runtime: Runtime[BuildContext]) -> list:
+    from langgraph.types import Send
+
+    if not state.get("revise"):
+        return ["plan_wave"]
+    return [Send("revise_candidate", {**_work(state, r["component"]), **r}) for r in state["revise"]]
+
+
+@dataclass
+class _Tried:
+    """A component's different candidates, run by themselves on its visible examples and on made-up inputs."""
+
+    modules: dict[str, str]   # sandbox module name -> the first candidate key that wrote this code
+    cases: dict[str, dict]    # case key -> inputs, expected and ordered
+    edges: dict[str, dict]    # made-up input key -> inputs
+    trials: dict              # (module, key) -> Trial
+    passes: dict[str, int]    # module -> visible examples passed
+
+
+def _try_candidates(state: BuildState, runtime: Runtime[BuildContext], design_: Design, component,
+                    found: dict[str, str]) -> _Tried:
     output = component.writes[0]
     unique: dict[str, str] = {}  # code -> the first candidate that wrote it
     for key in sorted(found, key=_candidate_order):
         unique.setdefault(found[key], key)
     modules = {f"_candidate_{i}": key for i, key in enumerate(unique.values())}
-    if len(modules) == 1:  # nothing to choose between: the app's own test run will judge it
-        key = next(iter(modules.values()))
-        return key, {"sentence": f"{component.name}: one answer, kept", "candidates": len(found), "different": 1,
-                     "chosen": key}
     cases = _component_cases(state, design_, component)
+    if len(modules) == 1:  # nothing to choose between: the app's own test run will judge it
+        return _Tried(modules, cases, {}, {}, {})
     statement = " ".join(r["statement"] for r in state["requirements"] if r["id"] in component.requirements)
     fields = {name: dict(design_.collections[name].fields) for name in component.reads}
     edges = {f"edge: {k}": v for k, v in edge_inputs([c["inputs"] for c in cases.values()], fields, statement).items()}
     trials = run_trials(Path(state["root"]), {m: found[key] for m, key in modules.items()},
                         {**{k: c["inputs"] for k, c in cases.items()}, **edges}, runtime.context.limits)
-    passes = {m: sum(trials[m, k].output is not None
-                     and not differences({output: c["expected"]}, {output: trials[m, k].output}, ordered=c["ordered"])
-                     for k, c in cases.items()) for m in modules}
+    passes = {m: sum(_trial_passes(trials[m, k], output, c) for k, c in cases.items()) for m in modules}
+    return _Tried(modules, cases, edges, trials, passes)
+
+
+def _trial_passes(trial, output: str, case: dict) -> bool:
+    return trial.output is not None and not differences({output: case["expected"]}, {output: trial.output},
+                                                        ordered=case["ordered"])
+
+
+def _revisions(state: BuildState, design_: Design, name: str, tried: _Tried) -> list[dict]:
+    """What to send back to the model for each different candidate, when none passes every example."""
+    if not tried.trials or not tried.cases or any(p == len(tried.cases) for p in tried.passes.values()):
+        return []
+    output = design_.component(name).writes[0]
+    found = state["candidates"][name]
+    revisions = []
+    for module, key in tried.modules.items():
+        case_key, case = next((k, c) for k, c in tried.cases.items() if not _trial_passes(tried.trials[module, k], output, c))
+        trial = tried.trials[module, case_key]
+        outcome = (f"It failed with: {trial.error}" if trial.output is None
+                   else f"but it returned {output} = {trial.output!r}")
+        revisions.append({"component": name, "revising": key, "code": found[key], "case": case_key.split("/", 1)[1],
+                          "case_inputs": case["inputs"], "expected": case["expected"], "outcome": outcome})
+    return revisions
+
+
+def revise_candidate(work: WorkOnComponent, runtime: Runtime[BuildContext]) -> dict:
+    """One more answer from a failing candidate: the model sees its code, the example it fails, and what it did."""
+    name, key = work["component"], work["revising"]
+    language = language_of(work["code"])
+    _say(runtime, "revise", f"Revising {name} ({LANGUAGE_WORDS[language]})", component=name)
+    design_ = Design.model_validate(work["design"])
+    component = design_.component(name)
+    inputs = _inputs_shown(component.reads, work["case_inputs"], design_, None, typed=language == "python")
+    messages = _repair_messages(work, language, work["case"], inputs, work["expected"], work["outcome"])
+    options = CallOptions(max_tokens=MAX_TOKENS, temperature=REPAIR_TEMPERATURE, seed=work["attempt"])
+    update = _ask_for_code(runtime, work, messages, options, language)
+    return {**update, "code": {}, "candidates": {name: {f"{key}-revised": update["code"][name]}}}
+
+
+def _choose(component, tried: _Tried) -> tuple[str, dict]:
+    modules, cases, edges, trials, passes = tried.modules, tried.cases, tried.edges, tried.trials, tried.passes
+    if len(modules) == 1:  # nothing to choose between: the app's own test run will judge it
+        key = next(iter(modules.values()))
+        return key, {"sentence": f"{component.name}: one answer, kept", "candidates": len(modules), "different": 1,
+                     "chosen": key}
     most = max(passes.values())
     finalists = [m for m in modules if passes[m] == most]
     outputs = {m: {k: canonical(trials[m, k].output) for k in edges} for m in finalists}
@@ -185,17 +263,23 @@ def _choose(state: BuildState, runtime: Runtime[BuildContext], design_: Design, 
     split = sum(len({outputs[m][k] for m in finalists}) > 1 for k in edges)
     passing_all = sum(passes[m] == len(cases) for m in modules)
     sentence = (f"{component.name}: {passing_all} of {len(modules)} different answers pass its "
-                f"{len(cases)} example{'s' * (len(cases) != 1)}; kept the {LANGUAGE_WORDS[modules[winner].split('-')[0]]} one")
+                f"{_count(len(cases), 'example')}; kept the {LANGUAGE_WORDS[modules[winner].split('-')[0]]} one")
     if len(finalists) > 1 and edges:
         sentence += f", which agrees with most on {len(edges)} made-up inputs ({split} split the answers)"
-    return modules[winner], {"sentence": sentence, "candidates": len(found), "different": len(modules),
+    return modules[winner], {"sentence": sentence, "candidates": len(modules), "different": len(modules),
                              "passing": passing_all, "examples": len(cases), "chosen": modules[winner],
                              "made_up_inputs": len(edges), "split": split}
 
 
-def _candidate_order(key: str) -> tuple[int, str]:
-    language, _, number = key.partition("-")
-    return int(number or 0), language
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' * (number != 1)}"
+
+
+def _candidate_order(key: str) -> tuple[bool, int, str]:
+    """First answers before revised ones, then by number, then by language: "python-0", "sql-0", "python-1-revised"."""
+    language, _, rest = key.partition("-")
+    number, _, revised = rest.partition("-")
+    return bool(revised), int(number or 0), language
 
 
 def _component_cases(state: BuildState, design_: Design, component) -> dict[str, dict]:
@@ -249,13 +333,20 @@ def repair_component(work: WorkOnComponent, runtime: Runtime[BuildContext]) -> d
         outcome = "What went wrong: " + "; ".join(result.get("problems", []))
     inputs = _inputs_shown(component.reads, failing["given"], design_, result.get("actual"))
     language = language_of(work["code"])
-    shown = query_of(work["code"]) if language == "sql" else work["code"].strip()
-    repair = prompts.REPAIR.format(**prompts.REPAIR_WORDS[language], code=shown, name=failing["name"], inputs=inputs,
-                                   output=output, expected=repr(failing["then"][output]), outcome=outcome)
-    messages = [{"role": "system", "content": _system(language)},
-                {"role": "user", "content": component_task(work, language)}, {"role": "user", "content": repair}]
+    messages = _repair_messages(work, language, failing["name"], inputs, failing["then"][output], outcome)
     options = CallOptions(max_tokens=MAX_TOKENS, temperature=REPAIR_TEMPERATURE, seed=work["attempt"])
     return {**_ask_for_code(runtime, work, messages, options, language), "repairs": {name: 1}}
+
+
+def _repair_messages(work: WorkOnComponent, language: str, example: str, inputs: str, expected: list[dict],
+                     outcome: str) -> list[dict]:
+    """The component's task, then its current code with the example it gets wrong and what it did."""
+    output = Design.model_validate(work["design"]).component(work["component"]).writes[0]
+    shown = query_of(work["code"]) if language == "sql" else work["code"].strip()
+    repair = prompts.REPAIR.format(**prompts.REPAIR_WORDS[language], code=shown, name=example, inputs=inputs,
+                                   output=output, expected=repr(expected), outcome=outcome)
+    return [{"role": "system", "content": _system(language)},
+            {"role": "user", "content": component_task(work, language)}, {"role": "user", "content": repair}]
 
 
 def _ask_for_code(runtime: Runtime[BuildContext], work: WorkOnComponent, messages: list[dict], options: CallOptions,

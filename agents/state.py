@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated, TypedDict
+from typing import Annotated, NotRequired, TypedDict
 
 from agents.models.seam import ChatModel
 from agents.sandbox import Limits
@@ -54,6 +54,8 @@ class BuildState(TypedDict, total=False):
     wave: list[str]                       # components being generated now; their inputs are settled
     candidates: Annotated[dict[str, dict[str, str]], merge_candidates]  # component -> "python-0", "sql-1"... -> code
     agreement: Annotated[dict[str, dict], merge]  # component -> how its candidates fared, and which was kept
+    revise: list[dict]                    # failing candidates to send back to the model once (nodes.select)
+    revised: Annotated[dict[str, bool], merge]  # components whose candidates went back already
     upstream: dict[str, dict]             # case key -> every output the app made for it, for later prompts
     approved: bool
     code: Annotated[dict[str, str], merge]        # component -> its code as it stands
@@ -80,6 +82,12 @@ class WorkOnComponent(TypedDict):
     candidate: int        # which of the first answers in its language this is, from 0
     language: str         # "python" or "sql"
     upstream: dict        # case key -> outputs of the components this one reads from
+    # For revise_candidate only: which candidate, the example it fails, and what it did there.
+    revising: NotRequired[str]
+    case: NotRequired[str]
+    case_inputs: NotRequired[dict]
+    expected: NotRequired[list]
+    outcome: NotRequired[str]
 
 
 @dataclass

@@ -275,3 +275,54 @@ def test_among_candidates_that_pass_the_examples_the_one_most_others_agree_with_
     [sentence] = [e["message"] for e in events if e["step"] == "select" and e["component"] == "make_refill_alerts"]
     assert sentence.startswith("make_refill_alerts: 3 of 3 different answers pass its 1 example; kept the Python one, "
                                "which agrees with most on ")
+
+
+def test_when_no_candidate_passes_each_goes_back_once_with_what_it_got_wrong(tmp_path):
+    root = workspace(tmp_path)
+    crashing = "def run(levels):\n    raise ValueError('no idea')\n"
+
+    def by_candidate(messages, options):
+        name = asked_for(messages)
+        revising = "It is wrong on example" in messages[-1]["content"]
+        if name != "make_latest_levels":
+            return f"```python\n{textwrap.dedent(WATER_TANKS[name]).strip()}\n```"
+        if not revising:
+            return f"```python\n{WRONG if options.seed == 0 else crashing}```"
+        if "no idea" in messages[-1]["content"]:  # the crashing one is put right
+            return f"```python\n{textwrap.dedent(WATER_TANKS[name]).strip()}\n```"
+        return f"```python\n{WRONG}```"
+
+    model = ScriptedModel(*[by_candidate] * 10)
+    events = []
+    report = run_build(root, model, candidates=2, languages=["python"], auto_approve=True, on_event=events.append)
+    assert all(r["examples_passed"] == r["examples"] for r in report["requirements"])
+    assert len(model.history) == 10, "8 first answers and 2 revisions; no repair was needed"
+    revisions = [call.messages[-1]["content"] for call in model.history if "It is wrong on example" in call.messages[-1]["content"]]
+    assert len(revisions) == 2
+    assert any("It failed with: ValueError: no idea" in r and "raise ValueError('no idea')" in r for r in revisions)
+    assert any("but it returned latest_levels = []" in r and "return []" in r for r in revisions)
+    assert all("expected latest_levels = [{'tank_id': 'T1'" in r for r in revisions)
+    said = [e["message"] for e in events if e.get("component") == "make_latest_levels"]
+    assert ("make_latest_levels: none of its 2 different answers passes its 1 example; each goes back once with what it "
+            "got wrong") in said
+    assert "make_latest_levels: 1 of 3 different answers pass its 1 example; kept the Python one" in said
+    assert "for reading in levels" in (root / "app/components/make_latest_levels.py").read_text()
+
+
+def test_candidates_go_back_only_once_and_then_the_repair_loop_takes_over(tmp_path):
+    root = workspace(tmp_path)
+
+    def by_candidate(messages, options):
+        name = asked_for(messages)
+        if name == "make_latest_levels":
+            return f"```python\ndef run(levels):\n    return []  # try {options.seed}\n```"
+        return f"```python\n{textwrap.dedent(WATER_TANKS[name]).strip()}\n```"
+
+    model = ScriptedModel(*[by_candidate] * 13)
+    events = []
+    report = run_build(root, model, candidates=2, languages=["python"], auto_approve=True, max_repairs=1,
+                       on_event=events.append)
+    steps = [e["step"] for e in events if e.get("component") == "make_latest_levels" and e["step"] in ("revise", "repair")]
+    assert steps == ["revise", "revise", "revise", "repair"], "one sentence, two revisions, then one repair"
+    assert len(model.history) == 8 + 2 + 1
+    assert report["requirements"][0]["examples_passed"] == 0

@@ -116,8 +116,8 @@ class BuildScreen(Screen):
                 self.components[name] = "waiting"
                 table.add_row(name, "waiting", key=name)
         if (name := event.get("component")) and name in self.components:
-            now = {"generate": "writing", "written": "written", "select": "chosen", "repair": "repairing"}.get(
-                event["step"], event["step"])
+            now = {"generate": "writing", "written": "written", "select": "chosen", "revise": "revising",
+                   "repair": "repairing"}.get(event["step"], event["step"])
             self.components[name] = now
             table.update_cell(name, "now", now)
 
