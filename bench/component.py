@@ -5,10 +5,11 @@
 
 For each component (all of them by default): the candidates the build would
 ask for, and how many of the component's own visible and held-out examples
-each passes, run in the sandbox by itself. A collection the component reads
-comes from the example (given, or expected in full); an example that leaves
-a read collection to another component is skipped, so the numbers measure
-this component alone. Holdouts only score here; they never reach a prompt.
+each passes, run in the sandbox by itself, and which one the build would keep
+(marked *). A collection the component reads comes from the example (given,
+or expected in full), or else from what the kept candidate upstream made of
+it, as in a build without repairs. Holdouts only score here; they never
+reach a prompt.
 """
 
 from __future__ import annotations
@@ -33,27 +34,35 @@ from specs.matching import differences  # noqa: E402
 from specs.render import render_app, write_files  # noqa: E402
 
 
-def component_cases(requirements: list[dict], design, component, holdout: bool) -> tuple[dict, int]:
-    """key -> inputs and expected output for the component alone; and how many examples had to be skipped."""
-    output, cases, skipped = component.writes[0], {}, 0
+def example_inputs(design, component, example: dict, made: dict) -> dict | None:
+    """What the component reads for one example: given, expected in full, or made by the kept upstream candidate."""
+    inputs = {}
+    for name in component.reads:
+        if name in example["given"]:
+            inputs[name] = example["given"][name]
+        elif name in example["then"]:
+            inputs[name] = example["then"][name]
+        elif design.collections[name].source:
+            inputs[name] = []
+        elif name in made:
+            inputs[name] = made[name]
+        else:
+            return None
+    return inputs
+
+
+def component_cases(requirements: list[dict], design, component, made: dict, holdout: bool) -> dict:
+    """key -> inputs and expected output of each example naming the component's output."""
+    output, cases = component.writes[0], {}
     for requirement in requirements:
         for example in requirement["examples"]:
+            key = f"{requirement['id']}/{example['name']}"
             if example["holdout"] != holdout or output not in example["then"]:
                 continue
-            inputs = {}
-            for name in component.reads:
-                if name in example["given"]:
-                    inputs[name] = example["given"][name]
-                elif name in example["then"]:
-                    inputs[name] = example["then"][name]
-                elif design.collections[name].source:
-                    inputs[name] = []
-            if len(inputs) < len(component.reads):
-                skipped += 1
-                continue
-            cases[f"{requirement['id']}/{example['name']}"] = {
-                "inputs": inputs, "expected": example["then"][output], "ordered": example["ordered"]}
-    return cases, skipped
+            inputs = example_inputs(design, component, example, made.get(key, {}))
+            if inputs is not None:
+                cases[key] = {"inputs": inputs, "expected": example["then"][output], "ordered": example["ordered"]}
+    return cases
 
 
 def passed(trials, module: str, cases: dict, output: str) -> int:
@@ -85,6 +94,8 @@ def main() -> int:
     design = infer_design(workspace.project, workspace.requirements)
     context = BuildContext(model=open_model(args.model))
     runtime = Runtime(context=context)
+    examples = {f"{r['id']}/{e['name']}": e for r in requirements for e in r["examples"]}
+    made: dict[str, dict] = {}  # example key -> collection -> what the kept candidate made
     totals = {"visible": [0, 0], "holdout": [0, 0], "chosen visible": [0, 0], "chosen holdout": [0, 0]}
     with tempfile.TemporaryDirectory(prefix="shall-component-") as scratch:
         write_files(Path(scratch), render_app(design, workspace.project.name))
@@ -92,32 +103,37 @@ def main() -> int:
             if args.components and component.name not in args.components:
                 continue
             output = component.writes[0]
-            visible, skipped_visible = component_cases(requirements, design, component, holdout=False)
-            held, skipped_held = component_cases(requirements, design, component, holdout=True)
+            visible = component_cases(requirements, design, component, made, holdout=False)
+            held = component_cases(requirements, design, component, made, holdout=True)
+            upstream = {key: made[key] for key in visible if key in made}
             work = {"component": component.name, "design": design.model_dump(), "requirements": requirements,
-                    "code": "", "failing": None, "attempt": 1, "upstream": {}}
+                    "code": "", "failing": None, "attempt": 1, "upstream": upstream}
+            state = {"root": scratch, "requirements": requirements, "design": design.model_dump(), "upstream": upstream}
             found, started = {}, time.monotonic()
             for language in args.languages:
                 for number in range(args.candidates):
                     answer = nodes.generate_component({**work, "candidate": number, "language": language}, runtime)
                     found.update(answer["candidates"][component.name])
             if args.revise:
-                state = {"root": scratch, "requirements": requirements, "design": design.model_dump(), "upstream": {},
-                         "candidates": {component.name: found}}
+                state["candidates"] = {component.name: found}
                 tried = nodes._try_candidates(state, runtime, design, component, found)
                 for revision in nodes._revisions(state, design, component.name, tried):
                     answer = nodes.revise_candidate({**work, **revision}, runtime)
                     found.update(answer["candidates"][component.name])
             modules = {"_" + key.replace("-", "_"): code for key, code in found.items()}
             seconds = time.monotonic() - started
-            state = {"root": scratch, "requirements": requirements, "design": design.model_dump(), "upstream": {},
-                     "candidates": {component.name: found}}
+            state["candidates"] = {component.name: found}
             pick, _ = nodes._choose(component, nodes._try_candidates(state, runtime, design, component, found))
             chosen = "_" + pick.replace("-", "_")
+            # What the kept candidate makes from every example, for the components that read its output.
+            everywhere = {key: inputs for key, example in examples.items()
+                          if (inputs := example_inputs(design, component, example, made.get(key, {}))) is not None}
+            for (_, key), trial in run_trials(Path(scratch), {chosen: found[pick]}, everywhere, context.limits).items():
+                if trial.output is not None:
+                    made.setdefault(key, {})[output] = trial.output
             trials = run_trials(Path(scratch), modules, {k: c["inputs"] for k, c in {**visible, **held}.items()}, context.limits)
-            print(f"{component.name} ({', '.join(component.requirements)}): {len(visible)} visible, {len(held)} held out"
-                  + (f", {skipped_visible + skipped_held} skipped (read another component's output)"
-                     if skipped_visible + skipped_held else "") + f"; {seconds:.0f} s to write")
+            print(f"{component.name} ({', '.join(component.requirements)}): {len(visible)} visible, {len(held)} held out; "
+                  f"{seconds:.0f} s to write")
             for module, code in modules.items():
                 v, h = passed(trials, module, visible, output), passed(trials, module, held, output)
                 totals["visible"][0] += v

@@ -3,9 +3,10 @@
 Names and schemas come from the glossary and the examples. Each derived
 collection gets one component, which reads the collections its examples are
 given, plus any derived collection its requirement's statement names (a
-refill plan "for each tank with a refill alert" reads refill_alerts). The
-model then only has to judge what this cannot: splits, merges, helpers and
-the component bodies.
+refill plan "for each tank with a refill alert" reads refill_alerts) or
+whose added field it uses ("the delivery's grade" reads graded_deliveries).
+The model then only has to judge what this cannot: splits, merges, helpers
+and the component bodies.
 """
 
 from __future__ import annotations
@@ -45,11 +46,26 @@ def infer_design(project: Project | None, requirements: list[Requirement]) -> De
     for name in [n for n in order if n in producers]:
         texts = [statements[r] for r in producers[name]]
         chained = {other for other in producers if other != name and any(_names(other, text) for text in texts)}
-        # A collection the chained ones are made from is left out unless the statement itself speaks of it:
-        # "a tank's latest level" means latest_levels, and the raw levels only invite working it out again.
+        # A statement may also use what another requirement works out without naming its collection:
+        # "the delivery's grade" is a field graded_deliveries adds to deliveries, "39 weeks old" one child_ages adds.
+        standing_in: dict[str, str] = {}  # source -> the derived collection its mentions mean here
+        for other in producers:
+            if other == name or other in chained:
+                continue
+            adds = set(collections[other].fields) - {f for g in given[other] for f in collections[g].fields}
+            for text in texts:
+                if (source := _owner_of_added_field(text, adds, given[other] & given[name])) is not None:
+                    chained.add(other)
+                    if source:
+                        standing_in[source] = other
+        # A collection the chained ones are made from is left out unless the statement itself speaks of it
+        # ("a tank's latest level" means latest_levels; the raw levels only invite working it out again),
+        # or it alone holds a field of the output.
         upstream = set().union(*(given[other] for other in chained)) if chained else set()
+        covered = {f for other in chained for f in collections[other].fields}
         left_out = {source for source in given[name] & upstream
-                    if not any(_names(source, _without(text, chained)) for text in texts)}
+                    if (source in standing_in or not any(_names(source, _without(text, chained)) for text in texts))
+                    and not (set(collections[name].fields) - covered) & set(collections[source].fields)}
         reads = sorted((given[name] - left_out) | chained)
         components.append(ComponentDesign(
             name=f"make_{name}", path=ComponentDesign.path_for(f"make_{name}"),
@@ -79,6 +95,32 @@ def _names(collection: str, statement: str) -> bool:
     """Whether a statement speaks of a collection: "refill alert" names refill_alerts."""
     text = re.sub(r"[^a-z0-9]+", " ", statement.lower())
     return any(re.search(rf"\b{' '.join(form)}\b", text) for form in _forms(collection))
+
+
+def _owner_of_added_field(statement: str, adds: set[str], sources: set[str]) -> str | None:
+    """Whether a statement speaks of a field another component adds, and the source it hangs it on.
+
+    "the delivery's grade", "deliveries are grade C" or "the grade of the delivery" name the field and
+    its source (deliveries);
+    "39 weeks old" names a measure in the unit of a field (age_weeks) and no source ("").
+    """
+    text = re.sub(r"[^a-z0-9]+", " ", statement.lower())
+    for field in adds:
+        phrase = field.replace("_", " ")
+        for source in sorted(sources):
+            for form in _forms(source):
+                noun = " ".join(form)
+                if any(re.search(pattern, text) for pattern in (
+                        rf"\b{noun} s {phrase}\b", rf"\b{noun} (is|are|was|were) {phrase}\b",
+                        rf"\b{phrase} of (the |each |a |an |its |their )?{noun}\b")):
+                    return source
+        if any(re.search(rf"\b\d+ {word}\b", text) for word in field.split("_") if word not in GENERIC_WORDS):
+            return ""
+    return None
+
+
+# Words of a field name that say nothing about which notion it holds.
+GENERIC_WORDS = {"id", "name", "date", "on", "at", "count", "total", "number", "of", "per", "pct", "is", "has"}
 
 
 def _without(statement: str, collections: set[str]) -> str:

@@ -50,6 +50,20 @@ def test_a_statement_naming_another_output_chains_to_it():
     assert "stock_on_hand" in design.component("make_reorder_list").reads
 
 
+def test_a_statement_using_a_field_another_requirement_works_out_chains_to_it():
+    design, _ = inferred("dairy-coop")
+    # "the price per litre of the delivery's grade": graded_deliveries, which adds the grade, stands in for deliveries
+    assert design.component("make_payments").reads == ["farmers", "graded_deliveries", "prices"]
+    # "three or more of a farmer's deliveries are grade C"
+    assert design.component("make_quality_warnings").reads == ["farmers", "graded_deliveries"]
+    assert design.component("make_daily_totals").reads == ["deliveries"]  # "litres delivered each day" needs no grade
+    design, _ = inferred("clinic-vaccines")
+    # "39 weeks old" is a measure in child_ages' unit; children stays, for the name the output lists
+    assert design.component("make_measles_due").reads == ["child_ages", "children", "clinic_days", "doses"]
+    design, _ = inferred("school-attendance")
+    assert design.component("make_attendance_rates").reads == ["attendance", "pupils"]  # "days marked present" is no field's
+
+
 def test_mixed_whole_and_decimal_numbers_make_a_number_field(tmp_path):
     from tests.conftest import PROJECT, WorkspaceDir
 
