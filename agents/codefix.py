@@ -125,3 +125,89 @@ def extract_sql(answer: str) -> Fixed:
     query = statements[0] if statements else query
     problems = [] if _QUERY_START.match(query) else ["the answer holds no SELECT query"]
     return Fixed(query, problems)
+
+
+def qualify_columns(query: str, tables: dict[str, dict[str, str]]) -> Fixed:
+    """Mend a query's column references that DuckDB cannot bind, where only one reading makes sense.
+
+    `a.name` where table `a` has no `name` but exactly one other table in the
+    query has it becomes that table's reference; a bare `pupil_id` that is
+    ambiguous takes the first table DuckDB offers. The query is only planned
+    (EXPLAIN) on empty tables, with file and network access off, so nothing
+    the model wrote runs here. The mended query is kept only if it then binds;
+    otherwise the query stays as the model wrote it, for the sandbox to judge.
+    """
+    try:
+        import duckdb
+    except ImportError:
+        return Fixed(query)
+    connection = duckdb.connect(":memory:", config={"enable_external_access": False, "threads": 1})
+    try:
+        for name, columns in tables.items():
+            declared = ", ".join(f'"{column}" {kind}' for column, kind in columns.items())
+            connection.execute(f'CREATE TABLE "{name}" ({declared})')
+        current, mended = query, []
+        for _ in range(MAX_QUALIFY_ROUNDS):
+            try:
+                connection.execute("EXPLAIN " + current)
+            except duckdb.Error as error:
+                step = _qualified(current, str(error), _aliases(connection, current), tables)
+                if step is None:
+                    return Fixed(query)
+                current, note = step
+                mended.append(note)
+                continue
+            return Fixed(current, mended=mended)
+        return Fixed(query)
+    finally:
+        connection.close()
+
+
+MAX_QUALIFY_ROUNDS = 6
+
+
+def _qualified(query: str, error: str, aliases: dict[str, str], tables: dict[str, dict[str, str]]) -> tuple[str, str] | None:
+    """The query with one binding error mended, and a note saying how; None when it is not a qualification slip."""
+    if found := re.search(r'(?:Table|Values list) "(\w+)" does not have a column named "(\w+)"', error):
+        wrong, column = found.groups()
+        owners = [alias for alias, table in aliases.items() if column in tables.get(table, {})]
+        if len(owners) != 1:
+            return None
+        mended = re.sub(rf"\b{re.escape(wrong)}\s*\.\s*{re.escape(column)}\b", f"{owners[0]}.{column}", query)
+        return (mended, f"{wrong}.{column} is {owners[0]}.{column}") if mended != query else None
+    if found := re.search(r"Ambiguous reference to column name \"(\w+)\" \(use: '(\w+)\.\w+'", error):
+        column, alias = found.groups()
+        bare = rf"(?<![\w.\"])(?<!\bAS )(?<!\bas ){re.escape(column)}(?![\w\"(])"
+        mended = re.sub(bare, f"{alias}.{column}", _outside_using(query, column))
+        mended = mended.replace(_USING_MARK, column)
+        return (mended, f"{column} is {alias}.{column}") if mended != query else None
+    return None
+
+
+_USING_MARK = "\x00using\x00"
+
+
+def _outside_using(query: str, column: str) -> str:
+    """The query with `column` inside USING (...) hidden, so that qualifying leaves join keys alone."""
+    return re.sub(r"\bUSING\s*\(([^)]*)\)", lambda m: m.group(0).replace(column, _USING_MARK), query, flags=re.IGNORECASE)
+
+
+def _aliases(connection, query: str) -> dict[str, str]:
+    """alias (or table name) -> table, for every table the query reads by name."""
+    import json
+
+    tree = json.loads(connection.execute("SELECT json_serialize_sql(?)", [query]).fetchone()[0])
+    found: dict[str, str] = {}
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "BASE_TABLE" and node.get("table_name"):
+                found[node.get("alias") or node["table_name"]] = node["table_name"]
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(tree)
+    return found

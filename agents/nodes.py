@@ -12,7 +12,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from agents import leftovers, prompts
-from agents.codefix import PARSING, extract_sql, fix_code
+from agents.codefix import PARSING, extract_sql, fix_code, qualify_columns
 from agents.edgecases import agreement, canonical, edge_inputs
 from agents.models.seam import CallOptions
 from agents.sandbox import Case, run_cases, run_trials
@@ -354,8 +354,12 @@ def _ask_for_code(runtime: Runtime[BuildContext], work: WorkOnComponent, message
     name = work["component"]
     completion = runtime.context.model.complete(messages, options=options)
     if language == "sql":
+        design_ = Design.model_validate(work["design"])
+        component = design_.component(name)
         fixed = extract_sql(completion.text)
-        component = Design.model_validate(work["design"]).component(name)
+        if not fixed.problems:
+            fixed = qualify_columns(fixed.code, {table: {f: SQL_COLUMN_TYPES[t] for f, t in design_.collections[table].fields.items()}
+                                                 for table in component.reads})
         fixed.code = sql_component_code(fixed.code, component)
     else:
         fixed = fix_code(completion.text)
@@ -363,7 +367,8 @@ def _ask_for_code(runtime: Runtime[BuildContext], work: WorkOnComponent, message
                     "seconds": completion.seconds, "calls": 1}}
     code = fixed.code if not fixed.problems else fixed.code + _problems_comment(fixed.problems)
     _say(runtime, "written", f"Wrote {name} in {LANGUAGE_WORDS[language]} ({completion.usage.completion_tokens} tokens, "
-         f"{completion.seconds:.0f} s)", component=name)
+         f"{completion.seconds:.0f} s)" + (f"; mended without the model: {', '.join(fixed.mended)}" if fixed.mended else ""),
+         component=name)
     return {"code": {name: code}, "attempts": {name: 1}, "usage": usage}
 
 

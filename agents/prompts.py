@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-PROMPT_VERSION = "component-python-sql-2"
+PROMPT_VERSION = "component-python-sql-3"
 
 SYSTEM = """You write one Python function for a small data program.
 Rules:
 - Write `def run(...)` taking the named inputs. Each input is a list of records (dicts).
 - Return the output: a new list of records (dicts) with the output fields.
+- A record has only the fields listed for its input. To use a field of another input, look it up by the key they share.
 - Use only the Python standard library, and import what you use.
 - date fields hold datetime.date objects; datetime fields hold datetime.datetime objects.
 - Do exactly what the requirement says; the examples show it, but the rule is the requirement.
@@ -52,6 +53,8 @@ SQL_SYSTEM = """You write one DuckDB SQL query for a small data program.
 Rules:
 - Write one SELECT statement (WITH is allowed). It reads the input tables and returns the output rows.
 - Name the output columns exactly as asked.
+- A table has only the columns listed for it. To use another table's column, JOIN that table.
+- When a query reads more than one table, write every column as alias.column, with the alias of the table that has it.
 - date columns are DATE, datetime columns are TIMESTAMP, number is DOUBLE, integer is BIGINT.
 - Do exactly what the requirement says; the examples show it, but the rule is the requirement.
 Answer with the query only, in one ```sql block."""

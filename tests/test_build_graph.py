@@ -326,3 +326,22 @@ def test_candidates_go_back_only_once_and_then_the_repair_loop_takes_over(tmp_pa
     assert steps == ["revise", "revise", "revise", "repair"], "one sentence, two revisions, then one repair"
     assert len(model.history) == 8 + 2 + 1
     assert report["requirements"][0]["examples_passed"] == 0
+
+
+def test_a_query_reading_a_column_from_the_wrong_table_is_mended_and_the_log_says_so(tmp_path):
+    root = workspace(tmp_path)
+    slipped = ("SELECT a.village, COUNT(a.tank_id) AS tanks_to_refill FROM tanks t "
+               "LEFT JOIN refill_alerts a ON a.tank_id = t.tank_id GROUP BY a.village")
+
+    def by_language(messages):
+        name = asked_for(messages)
+        if messages[0]["content"].startswith("You write one DuckDB SQL query"):
+            return f"```sql\n{slipped}\n```" if name == "make_village_refills" else "I cannot."
+        return f"```python\n{WRONG if name == 'make_village_refills' else textwrap.dedent(WATER_TANKS[name]).strip()}\n```"
+
+    events = []
+    report = run_build(root, ScriptedModel(*[by_language] * 8), candidates=1, auto_approve=True, on_event=events.append)
+    assert "Wrote make_village_refills in SQL (" in "\n".join(e["message"] for e in events)
+    assert any(e["message"].endswith("; mended without the model: a.village is t.village") for e in events)
+    assert "SELECT t.village, COUNT(a.tank_id)" in (root / "app/components/make_village_refills.py").read_text()
+    assert report["requirements"][3]["examples_passed"] == report["requirements"][3]["examples"]
