@@ -17,6 +17,8 @@ import random
 import re
 from collections.abc import Iterable
 
+from specs.matching import values_match
+
 Inputs = dict[str, list[dict]]
 
 _NUMBER = re.compile(r"(?<![\w.-])(\d+(?:\.\d+)?)(?![\w-])")
@@ -151,3 +153,21 @@ def agreement(outputs: dict[str, dict[str, str | None]]) -> dict[str, int]:
             for key, answer in mine.items() if answer is not None
         )
     return scores
+
+
+def nearness(wanted: list[dict], got: list[dict] | None) -> float:
+    """How close an output that fails an example came to it, from -1 (it crashed) to 1 (it matches).
+
+    Each expected record scores the share of its fields that the best actual
+    record gets right; a wrong number of records costs half a record each.
+    Among candidates that all fail, the nearest is the best one to repair.
+    """
+    if got is None:
+        return -1.0
+    if not wanted:
+        return 1.0 if not got else 0.0
+    fields_right = 0.0
+    for want in wanted:
+        fields_right += max((sum(k in have and values_match(v, have[k]) for k, v in want.items()) / max(len(want), 1)
+                             for have in got), default=0.0)
+    return (fields_right - 0.5 * abs(len(got) - len(wanted))) / len(wanted)

@@ -13,7 +13,7 @@ from langgraph.types import interrupt
 
 from agents import leftovers, prompts
 from agents.codefix import PARSING, extract_sql, fix_code, qualify_columns
-from agents.edgecases import agreement, canonical, edge_inputs
+from agents.edgecases import agreement, canonical, edge_inputs, nearness
 from agents.models.seam import CallOptions
 from agents.sandbox import Case, run_cases, run_trials
 from agents.state import BuildContext, BuildState, WorkOnComponent
@@ -259,12 +259,17 @@ def _choose(component, tried: _Tried) -> tuple[str, dict]:
     finalists = [m for m in modules if passes[m] == most]
     outputs = {m: {k: canonical(trials[m, k].output) for k in edges} for m in finalists}
     scores = agreement(outputs)
-    winner = max(finalists, key=lambda m: (scores[m], -list(modules).index(m)))
+    # When none passes, the one nearest to the examples is the best to repair; agreement only breaks ties.
+    near = {m: sum(nearness(c["expected"], trials[m, k].output) for k, c in cases.items()) if most == 0 else 0.0
+            for m in finalists}
+    winner = max(finalists, key=lambda m: (near[m], scores[m], -list(modules).index(m)))
     split = sum(len({outputs[m][k] for m in finalists}) > 1 for k in edges)
     passing_all = sum(passes[m] == len(cases) for m in modules)
     sentence = (f"{component.name}: {passing_all} of {len(modules)} different answers pass its "
                 f"{_count(len(cases), 'example')}; kept the {LANGUAGE_WORDS[modules[winner].split('-')[0]]} one")
-    if len(finalists) > 1 and edges:
+    if most == 0 and len(finalists) > 1:
+        sentence += ", which comes nearest to the examples, to repair"
+    elif len(finalists) > 1 and edges:
         sentence += f", which agrees with most on {len(edges)} made-up inputs ({split} split the answers)"
     return modules[winner], {"sentence": sentence, "candidates": len(modules), "different": len(modules),
                              "passing": passing_all, "examples": len(cases), "chosen": modules[winner],

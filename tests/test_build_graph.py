@@ -345,3 +345,24 @@ def test_a_query_reading_a_column_from_the_wrong_table_is_mended_and_the_log_say
     assert any(e["message"].endswith("; mended without the model: a.village is t.village") for e in events)
     assert "SELECT t.village, COUNT(a.tank_id)" in (root / "app/components/make_village_refills.py").read_text()
     assert report["requirements"][3]["examples_passed"] == report["requirements"][3]["examples"]
+
+
+def test_when_every_candidate_fails_the_one_nearest_to_the_examples_is_kept_to_repair(tmp_path):
+    root = workspace(tmp_path)
+    crashing = "def run(levels):\n    raise ValueError('no idea')\n"
+    every_reading = "def run(levels):\n    return [dict(r) for r in levels]\n"  # right fields, too many records
+
+    def by_candidate(messages, options):
+        name = asked_for(messages)
+        if name != "make_latest_levels":
+            return f"```python\n{textwrap.dedent(WATER_TANKS[name]).strip()}\n```"
+        if "It is wrong on example" in messages[-1]["content"]:  # a revision changes nothing
+            return f"```python\n{crashing if 'no idea' in messages[-1]['content'] else every_reading}```"
+        return f"```python\n{crashing if options.seed == 0 else every_reading}```"
+
+    events = []
+    run_build(root, ScriptedModel(*[by_candidate] * 10), candidates=2, languages=["python"], auto_approve=True,
+              max_repairs=0, on_event=events.append)
+    assert "return [dict(r) for r in levels]" in (root / "app/components/make_latest_levels.py").read_text()
+    assert ("make_latest_levels: 0 of 2 different answers pass its 1 example; kept the Python one, which comes nearest "
+            "to the examples, to repair") in [e["message"] for e in events]

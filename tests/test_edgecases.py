@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.edgecases import agreement, canonical, edge_inputs, statement_numbers
+from agents.edgecases import agreement, canonical, edge_inputs, nearness, statement_numbers
 
 FIELDS = {"levels": {"tank_id": "text", "level_pct": "number", "taken_at": "datetime"}}
 BASE = {"levels": [{"tank_id": "T1", "level_pct": 55.0, "taken_at": "2025-05-01T07:00:00"},
@@ -51,3 +51,13 @@ def test_canonical_ignores_order_and_rounding_noise_but_not_real_differences():
 def test_agreement_counts_who_gave_the_same_answer_and_failures_agree_with_nothing():
     outputs = {"p0": {"x": "A", "y": "B"}, "p1": {"x": "A", "y": "C"}, "s0": {"x": "A", "y": "C"}, "s1": {"x": None, "y": None}}
     assert agreement(outputs) == {"p0": 3 + 1, "p1": 3 + 2, "s0": 3 + 2, "s1": 0}
+
+
+def test_nearness_ranks_failing_outputs_by_how_much_of_the_example_they_get_right():
+    wanted = [{"tank_id": "T1", "litres": 4375.0}, {"tank_id": "T2", "litres": 100.0}]
+    assert nearness(wanted, wanted) == 1.0
+    one_value_wrong = nearness(wanted, [{"tank_id": "T1", "litres": 4375.0}, {"tank_id": "T2", "litres": 99.0}])
+    one_record_missing = nearness(wanted, [{"tank_id": "T1", "litres": 4375.0}])
+    nothing = nearness(wanted, [])
+    assert 1.0 > one_value_wrong > one_record_missing > nothing > nearness(wanted, None) == -1.0
+    assert nearness([], []) == 1.0 and nearness([], [{"x": 1}]) == 0.0
