@@ -32,6 +32,7 @@ $(VENV)/.installed: pyproject.toml
 DEMO = .scratch/$(notdir $(EXAMPLE))
 demo: install
 	rm -rf $(DEMO) && mkdir -p .scratch && cp -r $(EXAMPLE) $(DEMO)
+	$(PY) -c "from reqs.initialize import GITIGNORE_LINES; print(*GITIGNORE_LINES, sep='\n')" > $(DEMO)/.gitignore
 	cd $(DEMO) && git init -q -b main && git add -A && \
 		git -c user.name=shall -c user.email=shall@localhost commit -q -m "The $(notdir $(EXAMPLE)) example"
 	$(SHALL) -C $(DEMO) validate
