@@ -38,11 +38,16 @@ def clear(root: Path) -> None:
 def put_back(root: Path, repo: GitRepo) -> list[str]:
     """Restore the committed version of every file an abandoned build left as it wrote it; returns those paths."""
     restored = []
-    for path, blob in _read(root).items():
+    written = _read(root)
+    differing = repo.changed([repo.relative(root / path) for path in written if (root / path).exists()])
+    for path, blob in written.items():
         if file_blob_id(root / path) != blob:
             continue  # changed since, by a person: theirs to keep
-        if repo.is_tracked(repo.relative(root / path)):
-            repo.restore(repo.relative(root / path))
+        relative = repo.relative(root / path)
+        if relative not in differing:
+            continue  # the build wrote what was committed already: nothing to put back
+        if repo.is_tracked(relative):
+            repo.restore(relative)
         else:
             (root / path).unlink()
         restored.append(path)
