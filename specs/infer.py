@@ -1,12 +1,13 @@
 """Infer a first design from the requirements alone, with no model.
 
 Names and schemas come from the glossary and the examples. Each derived
-collection gets one component, which reads the collections its examples are
-given, plus any derived collection its requirement's statement names (a
-refill plan "for each tank with a refill alert" reads refill_alerts) or
-whose added field it uses ("the delivery's grade" reads graded_deliveries).
-The model then only has to judge what this cannot: splits, merges, helpers
-and the component bodies.
+collection gets one component, which reads the collections its visible
+examples are given (held-out examples check the build and never shape it),
+plus any derived collection its requirement's statement names (a refill
+plan "for each tank with a refill alert" reads refill_alerts) or whose added
+field it uses ("the delivery's grade" reads graded_deliveries). The model
+then only has to judge what this cannot: splits, merges, helpers and the
+component bodies.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from specs.design import CollectionDesign, ComponentDesign, Design
 
 
 def infer_design(project: Project | None, requirements: list[Requirement]) -> Design:
-    given: dict[str, set[str]] = defaultdict(set)  # derived collection -> collections its examples give
+    given: dict[str, set[str]] = defaultdict(set)  # derived collection -> collections its visible examples give
     producers: dict[str, list[str]] = defaultdict(list)  # derived collection -> requirement ids, in order
     order: list[str] = []
     for requirement in requirements:
@@ -29,7 +30,8 @@ def infer_design(project: Project | None, requirements: list[Requirement]) -> De
                 if name not in order:
                     order.append(name)
             for name in example.then:
-                given[name].update(example.given)
+                if not example.holdout:  # held-out examples check the build; they never shape it
+                    given[name].update(example.given)
                 if requirement.id not in producers[name]:
                     producers[name].append(requirement.id)
     declared = project.collections if project else {}

@@ -53,7 +53,7 @@ def test_a_statement_naming_another_output_chains_to_it():
 def test_a_statement_using_a_field_another_requirement_works_out_chains_to_it():
     design, _ = inferred("dairy-coop")
     # "the price per litre of the delivery's grade": graded_deliveries, which adds the grade, stands in for deliveries
-    assert design.component("make_payments").reads == ["farmers", "graded_deliveries", "prices"]
+    assert design.component("make_payments").reads == ["graded_deliveries", "prices"]
     # "three or more of a farmer's deliveries are grade C"
     assert design.component("make_quality_warnings").reads == ["farmers", "graded_deliveries"]
     assert design.component("make_daily_totals").reads == ["deliveries"]  # "litres delivered each day" needs no grade
@@ -61,7 +61,19 @@ def test_a_statement_using_a_field_another_requirement_works_out_chains_to_it():
     # "39 weeks old" is a measure in child_ages' unit; children stays, for the name the output lists
     assert design.component("make_measles_due").reads == ["child_ages", "children", "clinic_days", "doses"]
     design, _ = inferred("school-attendance")
-    assert design.component("make_attendance_rates").reads == ["attendance", "pupils"]  # "days marked present" is no field's
+    assert "class_presence" not in design.component("make_attendance_rates").reads  # "days marked present" is no field's
+
+
+def test_a_collection_only_held_out_examples_give_is_not_read():
+    """Held-out examples check the build and never shape it: "farmers who delivered nothing are not listed" is
+    checked by a held-out example giving farmers, and a payment that read farmers would be tempted to list them."""
+    design, requirements = inferred("dairy-coop")
+    payments = next(r for r in requirements if r.id == "REQ-002")
+    assert any(e.holdout and "farmers" in e.given for e in payments.examples)
+    assert "farmers" not in design.component("make_payments").reads
+    assert "farmers" in design.collections, "the app still accepts the records it is given"
+    design, _ = inferred("school-attendance")
+    assert design.component("make_attendance_rates").reads == ["attendance"]
 
 
 def test_mixed_whole_and_decimal_numbers_make_a_number_field(tmp_path):
