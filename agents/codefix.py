@@ -127,12 +127,13 @@ def extract_sql(answer: str) -> Fixed:
     return Fixed(query, problems)
 
 
-def qualify_columns(query: str, tables: dict[str, dict[str, str]]) -> Fixed:
+def mend_query(query: str, tables: dict[str, dict[str, str]]) -> Fixed:
     """Mend a query's column references that DuckDB cannot bind, where only one reading makes sense.
 
     `a.name` where table `a` has no `name` but exactly one other table in the
     query has it becomes that table's reference; a bare `pupil_id` that is
-    ambiguous takes the first table DuckDB offers. The query is only planned
+    ambiguous takes the first table DuckDB offers; an input table used
+    (`clinic_days.day`) but never read is added beside the first table read. The query is only planned
     (EXPLAIN) on empty tables, with file and network access off, so nothing
     the model wrote runs here. The mended query is kept only if it then binds;
     otherwise the query stays as the model wrote it, for the sandbox to judge.
@@ -147,7 +148,7 @@ def qualify_columns(query: str, tables: dict[str, dict[str, str]]) -> Fixed:
             declared = ", ".join(f'"{column}" {kind}' for column, kind in columns.items())
             connection.execute(f'CREATE TABLE "{name}" ({declared})')
         current, mended = query, []
-        for _ in range(MAX_QUALIFY_ROUNDS):
+        for _ in range(MAX_MEND_ROUNDS):
             try:
                 connection.execute("EXPLAIN " + current)
             except duckdb.Error as error:
@@ -163,7 +164,7 @@ def qualify_columns(query: str, tables: dict[str, dict[str, str]]) -> Fixed:
         connection.close()
 
 
-MAX_QUALIFY_ROUNDS = 6
+MAX_MEND_ROUNDS = 6
 
 
 def _qualified(query: str, error: str, aliases: dict[str, str], tables: dict[str, dict[str, str]]) -> tuple[str, str] | None:
@@ -181,8 +182,20 @@ def _qualified(query: str, error: str, aliases: dict[str, str], tables: dict[str
         mended = re.sub(bare, f"{alias}.{column}", _outside_using(query, column))
         mended = mended.replace(_USING_MARK, column)
         return (mended, f"{column} is {alias}.{column}") if mended != query else None
+    if found := re.search(r'Referenced table "(\w+)" not found', error):
+        table = found.group(1)
+        if table not in tables or table in aliases:
+            return None
+        # A one-record table of settings (the clinic day) read without a join: add it beside the first table read.
+        first = _FIRST_TABLE.search(query)
+        if first is None:
+            return None
+        return query[:first.end()] + f", {table}" + query[first.end():], f"added {table} to FROM"
     return None
 
+
+_CLAUSE_WORDS = r"(?:WHERE|JOIN|LEFT|RIGHT|INNER|OUTER|FULL|CROSS|GROUP|ORDER|HAVING|LIMIT|QUALIFY|WINDOW|UNION|ON|USING)\b"
+_FIRST_TABLE = re.compile(rf"\bFROM\s+\w+(?:\s+(?:AS\s+)?(?!{_CLAUSE_WORDS})\w+)?", re.IGNORECASE)
 
 _USING_MARK = "\x00using\x00"
 

@@ -12,7 +12,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from agents import leftovers, prompts
-from agents.codefix import PARSING, extract_sql, fix_code, qualify_columns
+from agents.codefix import PARSING, extract_sql, fix_code, mend_query
 from agents.edgecases import agreement, canonical, edge_inputs, nearness
 from agents.models.seam import CallOptions
 from agents.sandbox import Case, run_cases, run_trials
@@ -363,7 +363,7 @@ def _ask_for_code(runtime: Runtime[BuildContext], work: WorkOnComponent, message
         component = design_.component(name)
         fixed = extract_sql(completion.text)
         if not fixed.problems:
-            fixed = qualify_columns(fixed.code, {table: {f: SQL_COLUMN_TYPES[t] for f, t in design_.collections[table].fields.items()}
+            fixed = mend_query(fixed.code, {table: {f: SQL_COLUMN_TYPES[t] for f, t in design_.collections[table].fields.items()}
                                                  for table in component.reads})
         fixed.code = sql_component_code(fixed.code, component)
     else:

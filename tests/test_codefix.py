@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.codefix import extract_code, fix_code, qualify_columns
+from agents.codefix import extract_code, fix_code, mend_query
 
 
 def test_code_is_taken_from_the_fenced_block_that_defines_a_function():
@@ -46,20 +46,20 @@ TABLES = {"pupils": {"pupil_id": "VARCHAR", "name": "VARCHAR"}, "attendance_rate
 
 def test_a_column_read_from_the_wrong_table_is_read_from_the_one_that_has_it():
     query = "SELECT a.pupil_id, a.name, a.rate_pct FROM attendance_rates a JOIN pupils p ON a.pupil_id = p.pupil_id"
-    fixed = qualify_columns(query, TABLES)
+    fixed = mend_query(query, TABLES)
     assert fixed.code == "SELECT a.pupil_id, p.name, a.rate_pct FROM attendance_rates a JOIN pupils p ON a.pupil_id = p.pupil_id"
     assert fixed.mended == ["a.name is p.name"]
     in_a_cte = "WITH r AS (SELECT pupil_id, rate_pct FROM attendance_rates) SELECT r.pupil_id, r.name FROM r JOIN pupils p ON r.pupil_id = p.pupil_id"
-    assert "SELECT r.pupil_id, p.name FROM r" in qualify_columns(in_a_cte, TABLES).code
+    assert "SELECT r.pupil_id, p.name FROM r" in mend_query(in_a_cte, TABLES).code
 
 
 def test_an_ambiguous_column_takes_the_first_table_offered_but_join_keys_and_output_names_stay():
     query = "SELECT pupil_id AS pupil_id, name, rate_pct FROM attendance_rates a JOIN pupils p ON a.pupil_id = p.pupil_id ORDER BY pupil_id"
-    fixed = qualify_columns(query, TABLES)
+    fixed = mend_query(query, TABLES)
     assert fixed.code == ("SELECT a.pupil_id AS pupil_id, name, rate_pct FROM attendance_rates a JOIN pupils p "
                           "ON a.pupil_id = p.pupil_id ORDER BY a.pupil_id")
     using = "SELECT pupil_id, name FROM attendance_rates JOIN pupils USING (pupil_id)"
-    assert qualify_columns(using, TABLES) == type(fixed)(using), "USING makes the key unambiguous: nothing to mend"
+    assert mend_query(using, TABLES) == type(fixed)(using), "USING makes the key unambiguous: nothing to mend"
 
 
 def test_a_query_that_cannot_be_mended_stays_as_written_and_nothing_runs():
@@ -67,4 +67,13 @@ def test_a_query_that_cannot_be_mended_stays_as_written_and_nothing_runs():
                   "SELECT a.name FROM attendance_rates a",  # no table in the query has name
                   "SELECT * FROM read_csv('/etc/passwd')",
                   "SELECT count(*) FROM range(100000000000000)"]:  # planned, never run
-        assert qualify_columns(query, TABLES).code == query
+        assert mend_query(query, TABLES).code == query
+
+
+def test_a_settings_table_used_but_never_read_is_added_beside_the_first_table():
+    tables = {"doses": {"vaccine": "VARCHAR", "given_on": "DATE"}, "clinic_days": {"day": "DATE"}}
+    query = "SELECT vaccine, COUNT(*) AS doses FROM doses d WHERE d.given_on >= DATE_TRUNC('month', clinic_days.day) GROUP BY vaccine"
+    fixed = mend_query(query, tables)
+    assert fixed.code == query.replace("FROM doses d", "FROM doses d, clinic_days")
+    assert fixed.mended == ["added clinic_days to FROM"]
+    assert mend_query("SELECT vaccine FROM doses WHERE elsewhere.day > 1", tables).code.endswith("elsewhere.day > 1")
