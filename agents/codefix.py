@@ -128,14 +128,14 @@ def extract_sql(answer: str) -> Fixed:
 
 
 def mend_query(query: str, tables: dict[str, dict[str, str]]) -> Fixed:
-    """Mend a query's column references that DuckDB cannot bind, where only one reading makes sense.
+    """Mend a query's references that DuckDB cannot bind, where only one reading makes sense.
 
     `a.name` where table `a` has no `name` but exactly one other table in the
     query has it becomes that table's reference; a bare `pupil_id` that is
     ambiguous takes the first table DuckDB offers; an input table used
-    (`clinic_days.day`) but never read is added beside the first table read. The query is only planned
-    (EXPLAIN) on empty tables, with file and network access off, so nothing
-    the model wrote runs here. The mended query is kept only if it then binds;
+    (`clinic_days.day`) but never read is added beside the first table read.
+    The query is only planned (EXPLAIN) on empty tables, with file and
+    network access off, so nothing the model wrote runs here. The mended query is kept only if it then binds;
     otherwise the query stays as the model wrote it, for the sandbox to judge.
     """
     try:
