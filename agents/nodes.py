@@ -16,7 +16,7 @@ from agents.codefix import PARSING, extract_sql, fix_code, mend_query
 from agents.edgecases import agreement, canonical, edge_inputs, nearness
 from agents.models.seam import CallOptions
 from agents.sandbox import Case, run_cases, run_trials
-from agents.state import BuildContext, BuildState, WorkOnComponent
+from agents.state import BuildContext, BuildState, WorkOnComponent, add_usage
 from reqs.gitrepo import GitRepo, merge_texts
 from reqs.hashing import content_hash
 from reqs.model import Project, Requirement
@@ -119,19 +119,31 @@ def after_plan(state: BuildState, runtime: Runtime[BuildContext]) -> list:
 
     if not state.get("wave"):
         return ["render"]
-    count = max(1, runtime.context.candidates)
-    return [Send("generate_component", {**_work(state, name), "candidate": number, "language": language})
-            for name in state["wave"] for language in runtime.context.languages for number in range(count)]
+    return [Send("generate_component", {**_work(state, name), "language": language})
+            for name in state["wave"] for language in runtime.context.languages]
 
 
 def generate_component(work: WorkOnComponent, runtime: Runtime[BuildContext]) -> dict:
-    name, number, language = work["component"], work.get("candidate", 0), work.get("language", "python")
-    _say(runtime, "generate", f"Writing {name} in {LANGUAGE_WORDS[language]}" + (f", try {number + 1}" if number else ""),
-         component=name)
+    """The first answers for one component in one language, asked back to back with the same prompt."""
+    name, language = work["component"], work.get("language", "python")
     messages = [{"role": "system", "content": _system(language)}, {"role": "user", "content": component_task(work, language)}]
-    options = CallOptions(max_tokens=MAX_TOKENS, temperature=0.0 if number == 0 else CANDIDATE_TEMPERATURE, seed=number)
-    update = _ask_for_code(runtime, work, messages, options, language)
-    return {**update, "code": {}, "candidates": {name: {f"{language}-{number}": update["code"][name]}}}
+    answers = []
+    with runtime.context.model.turn():  # the same prompt in a row: the embedded model reads it once
+        for number in range(max(1, runtime.context.candidates)):
+            _say(runtime, "generate", f"Writing {name} in {LANGUAGE_WORDS[language]}" + (f", try {number + 1}" if number else ""),
+                 component=name)
+            options = CallOptions(max_tokens=MAX_TOKENS, temperature=0.0 if number == 0 else CANDIDATE_TEMPERATURE, seed=number)
+            answers.append((f"{language}-{number}", _ask_for_code(runtime, work, messages, options, language)))
+    return _together(name, answers)
+
+
+def _together(name: str, answers: list[tuple[str, dict]]) -> dict:
+    """Several answers for one component as one update: each a candidate, their attempts and usage added up."""
+    usage = {}
+    for _, update in answers:
+        usage = add_usage(usage, update["usage"])
+    return {"code": {}, "candidates": {name: {key: update["code"][name] for key, update in answers}},
+            "attempts": {name: len(answers)}, "usage": usage}
 
 
 def select(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
@@ -180,7 +192,10 @@ def after_select(state: BuildState, runtime: Runtime[BuildContext]) -> list:
 
     if not state.get("revise"):
         return ["plan_wave"]
-    return [Send("revise_candidate", {**_work(state, r["component"]), **r}) for r in state["revise"]]
+    groups: dict[tuple[str, str], list[dict]] = {}  # one task per component and language, so prompts share a start
+    for revision in state["revise"]:
+        groups.setdefault((revision["component"], language_of(revision["code"])), []).append(revision)
+    return [Send("revise_candidate", {**_work(state, name), "revisions": revisions}) for (name, _), revisions in groups.items()]
 
 
 @dataclass
@@ -236,17 +251,21 @@ def _revisions(state: BuildState, design_: Design, name: str, tried: _Tried) -> 
 
 
 def revise_candidate(work: WorkOnComponent, runtime: Runtime[BuildContext]) -> dict:
-    """One more answer from a failing candidate: the model sees its code, the example it fails, and what it did."""
-    name, key = work["component"], work["revising"]
-    language = language_of(work["code"])
-    _say(runtime, "revise", f"Revising {name} ({LANGUAGE_WORDS[language]})", component=name)
+    """One more answer from each failing candidate: the model sees its code, the example it fails, and what it did."""
+    name = work["component"]
     design_ = Design.model_validate(work["design"])
     component = design_.component(name)
-    inputs = _inputs_shown(component.reads, work["case_inputs"], design_, None, typed=language == "python")
-    messages = _repair_messages(work, language, work["case"], inputs, work["expected"], work["outcome"])
-    options = CallOptions(max_tokens=MAX_TOKENS, temperature=REPAIR_TEMPERATURE, seed=work["attempt"])
-    update = _ask_for_code(runtime, work, messages, options, language)
-    return {**update, "code": {}, "candidates": {name: {f"{key}-revised": update["code"][name]}}}
+    answers = []
+    with runtime.context.model.turn():  # the same task prompt in a row: the embedded model reads it once
+        for revision in work["revisions"]:
+            language = language_of(revision["code"])
+            _say(runtime, "revise", f"Revising {name} ({LANGUAGE_WORDS[language]})", component=name)
+            inputs = _inputs_shown(component.reads, revision["case_inputs"], design_, None, typed=language == "python")
+            messages = _repair_messages({**work, "code": revision["code"]}, language, revision["case"], inputs,
+                                        revision["expected"], revision["outcome"])
+            options = CallOptions(max_tokens=MAX_TOKENS, temperature=REPAIR_TEMPERATURE, seed=work["attempt"] + len(answers))
+            answers.append((f"{revision['revising']}-revised", _ask_for_code(runtime, work, messages, options, language)))
+    return _together(name, answers)
 
 
 def _choose(component, tried: _Tried) -> tuple[str, dict]:
@@ -685,7 +704,7 @@ def _work(state: BuildState, name: str, failing: dict | None = None) -> WorkOnCo
                 for key, outputs in (state.get("upstream") or {}).items()}
     return {"component": name, "design": state["design"], "requirements": state["requirements"],
             "code": (state.get("code") or {}).get(name, ""), "failing": failing,
-            "attempt": (state.get("attempts") or {}).get(name, 0) + 1, "candidate": 0, "language": "python",
+            "attempt": (state.get("attempts") or {}).get(name, 0) + 1, "language": "python",
             "upstream": upstream}
 
 

@@ -79,15 +79,11 @@ class WorkOnComponent(TypedDict):
     code: str
     failing: dict | None  # a failing case, with its result, for repair
     attempt: int          # which answer this will be for the component, from 1
-    candidate: int        # which of the first answers in its language this is, from 0
-    language: str         # "python" or "sql"
+    language: str         # "python" or "sql", for the first answers
     upstream: dict        # case key -> outputs of the components this one reads from
-    # For revise_candidate only: which candidate, the example it fails, and what it did there.
-    revising: NotRequired[str]
-    case: NotRequired[str]
-    case_inputs: NotRequired[dict]
-    expected: NotRequired[list]
-    outcome: NotRequired[str]
+    # For revise_candidate only: each candidate to revise, the example it fails, and what it did there
+    # (keys revising, code, case, case_inputs, expected, outcome).
+    revisions: NotRequired[list[dict]]
 
 
 @dataclass

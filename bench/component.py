@@ -92,7 +92,7 @@ def main() -> int:
     workspace = load_workspace(args.workspace)
     requirements = [r.model_dump() for r in workspace.requirements]
     design = infer_design(workspace.project, workspace.requirements)
-    context = BuildContext(model=open_model(args.model))
+    context = BuildContext(model=open_model(args.model), candidates=args.candidates)
     runtime = Runtime(context=context)
     examples = {f"{r['id']}/{e['name']}": e for r in requirements for e in r["examples"]}
     made: dict[str, dict] = {}  # example key -> collection -> what the kept candidate made
@@ -111,14 +111,14 @@ def main() -> int:
             state = {"root": scratch, "requirements": requirements, "design": design.model_dump(), "upstream": upstream}
             found, started = {}, time.monotonic()
             for language in args.languages:
-                for number in range(args.candidates):
-                    answer = nodes.generate_component({**work, "candidate": number, "language": language}, runtime)
-                    found.update(answer["candidates"][component.name])
+                answer = nodes.generate_component({**work, "language": language}, runtime)
+                found.update(answer["candidates"][component.name])
             if args.revise:
                 state["candidates"] = {component.name: found}
                 tried = nodes._try_candidates(state, runtime, design, component, found)
-                for revision in nodes._revisions(state, design, component.name, tried):
-                    answer = nodes.revise_candidate({**work, **revision}, runtime)
+                revisions = nodes._revisions(state, design, component.name, tried)
+                if revisions:
+                    answer = nodes.revise_candidate({**work, "revisions": revisions}, runtime)
                     found.update(answer["candidates"][component.name])
             modules = {"_" + key.replace("-", "_"): code for key, code in found.items()}
             seconds = time.monotonic() - started

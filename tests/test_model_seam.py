@@ -84,3 +84,20 @@ def test_the_fake_can_answer_from_the_question():
     model = ScriptedModel(lambda messages: messages[-1]["content"].upper())
     assert model.complete(ASK).text == "DOES 20 COUNT AS BELOW 20?"
     assert model.prompts == ["Does 20 count as below 20?"]
+
+
+def test_a_turn_keeps_calls_from_other_threads_out_until_it_ends():
+    import threading
+
+    model = ScriptedModel("first", "second", "other")
+    model.serial = threading.RLock()  # as the embedded model, which serves one call at a time
+    order = []
+    other = threading.Thread(target=lambda: order.append(model.complete(ASK).text))
+    with model.turn():
+        order.append(model.complete(ASK).text)
+        other.start()
+        other.join(timeout=0.2)
+        assert other.is_alive(), "the other thread waits for the turn to end"
+        order.append(model.complete(ASK).text)
+    other.join(timeout=5)
+    assert order == ["first", "second", "other"]

@@ -33,7 +33,7 @@ class LocalModel(ChatModel):
         self.name = f"local/{spec.name}"
         self.llm = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads or os.cpu_count() or 2,
                          seed=seed, verbose=False)
-        self.serial = threading.Lock()  # llama.cpp's context is not thread-safe; the build fans out in threads
+        self.serial = threading.RLock()  # llama.cpp's context is not thread-safe; the build fans out in threads
 
     def _generate(self, messages: list[Message], schema: dict[str, Any] | None, options: CallOptions) -> RawAnswer:
         extra: dict[str, Any] = {}

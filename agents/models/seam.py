@@ -8,9 +8,10 @@ done here once, the same for every provider.
 
 from __future__ import annotations
 
+import contextlib
 import json
-import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -81,13 +82,23 @@ class CallOptions:
 class ChatModel:
     """Base class for every provider. Subclasses implement `_generate` only.
 
-    A provider that can serve one call at a time sets `serial`; callers in
-    other threads then wait their turn, and that wait is not counted as the
-    call's time.
+    A provider that can serve one call at a time sets `serial` (a re-entrant
+    lock); callers in other threads then wait their turn, and that wait is
+    not counted as the call's time. `turn()` holds it for several calls in a
+    row, so that calls sharing a prompt follow one another and a provider
+    that keeps the last prompt evaluated (llama.cpp) reads it only once.
     """
 
     name: str = "model"
-    serial: threading.Lock | None = None
+    serial: contextlib.AbstractContextManager | None = None  # a threading.RLock
+
+    @contextlib.contextmanager
+    def turn(self) -> Iterator[None]:
+        if self.serial is None:
+            yield
+            return
+        with self.serial:
+            yield
 
     def complete(
         self,
