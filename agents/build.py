@@ -36,7 +36,7 @@ def run_build(
     only: list[str] | None = None,
     auto_approve: bool = False,
     max_repairs: int = 3,
-    candidates: int = 2,
+    candidates: int = 3,
     languages: tuple[str, ...] = ("python", "sql"),
     on_event: Callable[[Event], None] = lambda event: None,
     ask_approval: Callable[[str], bool] = lambda design: False,

@@ -91,6 +91,6 @@ class BuildContext:
     model: ChatModel
     auto_approve: bool = False
     max_repairs: int = 3
-    candidates: int = 2  # first answers per component and language; see nodes.select for how one is kept
+    candidates: int = 3  # first answers per component and language; see nodes.select for how one is kept
     languages: tuple[str, ...] = ("python", "sql")
     limits: Limits = field(default_factory=Limits)

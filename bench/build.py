@@ -1,7 +1,7 @@
 """Build every example workspace and score the result, against a one-shot floor.
 
     .venv/bin/python bench/build.py [--model local/qwen2.5-coder-1.5b] [--workspaces water-tanks ...]
-                                    [--floor] [--max-repairs 3] [--candidates 2] [--languages python sql]
+                                    [--floor] [--max-repairs 3] [--candidates 3] [--languages python sql]
                                     [--keep DIR] [--json-out results.json]
 
 For each workspace: visible and holdout pass rates, tokens and wall time,
@@ -101,7 +101,7 @@ def main() -> int:
     parser.add_argument("--workspaces", nargs="+", default=sorted(p.name for p in EXAMPLES.iterdir() if (p / "reqs").is_dir()))
     parser.add_argument("--floor", action="store_true", help="also measure the one-shot floor")
     parser.add_argument("--max-repairs", type=int, default=3)
-    parser.add_argument("--candidates", type=int, default=2, help="first answers per component and language")
+    parser.add_argument("--candidates", type=int, default=3, help="first answers per component and language")
     parser.add_argument("--languages", nargs="+", default=["python", "sql"], choices=["python", "sql"])
     parser.add_argument("--keep", type=Path, help="build in this folder and keep the workspaces, to read what was made")
     parser.add_argument("--json-out", type=Path)

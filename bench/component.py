@@ -1,7 +1,7 @@
 """Try the model on single components, fast, to compare prompts and settings.
 
     .venv/bin/python bench/component.py WORKSPACE [COMPONENT ...] [--model local/qwen2.5-coder-1.5b]
-                                        [--candidates 2] [--languages python sql] [--revise] [--show]
+                                        [--candidates 3] [--languages python sql] [--revise] [--show]
 
 For each component (all of them by default): the candidates the build would
 ask for, and how many of the component's own visible and held-out examples
@@ -82,7 +82,7 @@ def main() -> int:
     parser.add_argument("workspace", type=Path)
     parser.add_argument("components", nargs="*")
     parser.add_argument("--model", default="local/qwen2.5-coder-1.5b")
-    parser.add_argument("--candidates", type=int, default=2)
+    parser.add_argument("--candidates", type=int, default=3)
     parser.add_argument("--languages", nargs="+", default=["python", "sql"])
     parser.add_argument("--show", action="store_true", help="print each candidate's code")
     parser.add_argument("--revise", action="store_true",
