@@ -38,6 +38,7 @@ def run_build(
     max_repairs: int = 3,
     candidates: int = 3,
     languages: tuple[str, ...] = ("python", "sql"),
+    when_none_pass: str = "revise",
     on_event: Callable[[Event], None] = lambda event: None,
     ask_approval: Callable[[str], bool] = lambda design: False,
 ) -> dict:
@@ -49,7 +50,8 @@ def run_build(
     """
     state_dir = root / STATE_DIR
     state_dir.mkdir(exist_ok=True)
-    fingerprint = _fingerprint(root, f"{model.name} {candidates} {'+'.join(languages)} {max_repairs}", only or [])
+    settings = f"{model.name} {candidates} {'+'.join(languages)} {max_repairs} {when_none_pass}"
+    fingerprint = _fingerprint(root, settings, only or [])
     thread = _current_thread(state_dir, fingerprint)
     connection = sqlite3.connect(state_dir / CHECKPOINTS, check_same_thread=False)
     try:
@@ -64,7 +66,7 @@ def run_build(
         else:
             given = {"root": str(root), "only": list(only or [])}
         context = BuildContext(model=model, auto_approve=auto_approve, max_repairs=max_repairs, candidates=candidates,
-                               languages=tuple(languages))
+                               languages=tuple(languages), when_none_pass=when_none_pass)
         while True:
             question = None
             for mode, chunk in graph.stream(given, config, context=context, stream_mode=["custom", "updates"]):

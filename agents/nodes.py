@@ -125,11 +125,11 @@ def after_plan(state: BuildState, runtime: Runtime[BuildContext]) -> list:
 
 def generate_component(work: WorkOnComponent, runtime: Runtime[BuildContext]) -> dict:
     """The first answers for one component in one language, asked back to back with the same prompt."""
-    name, language = work["component"], work.get("language", "python")
+    name, language, first = work["component"], work.get("language", "python"), work.get("first", 0)
     messages = [{"role": "system", "content": _system(language)}, {"role": "user", "content": component_task(work, language)}]
     answers = []
     with runtime.context.model.turn():  # the same prompt in a row: the embedded model reads it once
-        for number in range(max(1, runtime.context.candidates)):
+        for number in range(first, first + max(1, runtime.context.candidates)):
             _say(runtime, "generate", f"Writing {name} in {LANGUAGE_WORDS[language]}" + (f", try {number + 1}" if number else ""),
                  component=name)
             options = CallOptions(max_tokens=MAX_TOKENS, temperature=0.0 if number == 0 else CANDIDATE_TEMPERATURE, seed=number)
@@ -154,9 +154,11 @@ def select(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
     the most visible examples are kept; among them, the one whose outputs on
     the made-up inputs agree with the most others wins.
 
-    When no candidate of a component passes all its examples, each different
-    one first goes back to the model once, with the example it fails and what
-    it did (see revise_candidate), and the choice is made among them all.
+    When no candidate of a component passes all its examples, the model is
+    asked once more before choosing, as BuildContext.when_none_pass says:
+    each different candidate goes back with the example it fails and what it
+    did ("revise", see revise_candidate), or as many first answers again are
+    asked for ("resample"). The choice is then made among them all.
     """
     design_ = Design.model_validate(state["design"])
     render(state, runtime, quiet=True)  # the app's shared files, which candidates import, are in place
@@ -170,10 +172,15 @@ def select(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
                  for revision in _revisions(state, design_, name, tried)]
     if revisions:
         names = sorted({r["component"] for r in revisions})
+        resample = runtime.context.when_none_pass == "resample"
         for name in names:
             tried = trials[name]
             _say(runtime, "revise", f"{name}: none of its {len(tried.modules)} different answers passes its "
-                 f"{_count(len(tried.cases), 'example')}; each goes back once with what it got wrong", component=name)
+                 f"{_count(len(tried.cases), 'example')}; "
+                 + ("asking for as many again" if resample else "each goes back once with what it got wrong"),
+                 component=name)
+        if resample:
+            revisions = [{"component": name, "resample": True} for name in names]
         return {"revise": revisions, "revised": {name: True for name in names}}
     chosen, agreements = {}, {}
     for name, tried in trials.items():
@@ -192,10 +199,14 @@ def after_select(state: BuildState, runtime: Runtime[BuildContext]) -> list:
 
     if not state.get("revise"):
         return ["plan_wave"]
+    count = max(1, runtime.context.candidates)
+    more = [Send("generate_component", {**_work(state, r["component"]), "language": language, "first": count})
+            for r in state["revise"] if r.get("resample") for language in runtime.context.languages]
     groups: dict[tuple[str, str], list[dict]] = {}  # one task per component and language, so prompts share a start
-    for revision in state["revise"]:
+    for revision in (r for r in state["revise"] if not r.get("resample")):
         groups.setdefault((revision["component"], language_of(revision["code"])), []).append(revision)
-    return [Send("revise_candidate", {**_work(state, name), "revisions": revisions}) for (name, _), revisions in groups.items()]
+    return more + [Send("revise_candidate", {**_work(state, name), "revisions": revisions})
+                   for (name, _), revisions in groups.items()]
 
 
 @dataclass

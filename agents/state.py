@@ -80,6 +80,7 @@ class WorkOnComponent(TypedDict):
     failing: dict | None  # a failing case, with its result, for repair
     attempt: int          # which answer this will be for the component, from 1
     language: str         # "python" or "sql", for the first answers
+    first: NotRequired[int]  # the number of the first of them: more first answers start after the others
     upstream: dict        # case key -> outputs of the components this one reads from
     # For revise_candidate only: each candidate to revise, the example it fails, and what it did there
     # (keys revising, code, case, case_inputs, expected, outcome).
@@ -92,5 +93,6 @@ class BuildContext:
     auto_approve: bool = False
     max_repairs: int = 3
     candidates: int = 3  # first answers per component and language; see nodes.select for how one is kept
+    when_none_pass: str = "revise"  # or "resample": what nodes.select does when no candidate passes
     languages: tuple[str, ...] = ("python", "sql")
     limits: Limits = field(default_factory=Limits)

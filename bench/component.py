@@ -1,7 +1,7 @@
 """Try the model on single components, fast, to compare prompts and settings.
 
     .venv/bin/python bench/component.py WORKSPACE [COMPONENT ...] [--model local/qwen2.5-coder-1.5b]
-                                        [--candidates 3] [--languages python sql] [--revise] [--show]
+                                        [--candidates 3] [--languages python sql] [--when-none-pass revise|resample] [--show]
 
 For each component (all of them by default): the candidates the build would
 ask for, and how many of the component's own visible and held-out examples
@@ -85,8 +85,9 @@ def main() -> int:
     parser.add_argument("--candidates", type=int, default=3)
     parser.add_argument("--languages", nargs="+", default=["python", "sql"])
     parser.add_argument("--show", action="store_true", help="print each candidate's code")
-    parser.add_argument("--revise", action="store_true",
-                        help="as the build does, send each candidate back once when none passes every visible example")
+    parser.add_argument("--when-none-pass", choices=["revise", "resample"],
+                        help="as the build does when no candidate passes every visible example: send each back once "
+                             "with its failure, or ask for as many again (default: neither)")
     args = parser.parse_args()
 
     workspace = load_workspace(args.workspace)
@@ -113,13 +114,17 @@ def main() -> int:
             for language in args.languages:
                 answer = nodes.generate_component({**work, "language": language}, runtime)
                 found.update(answer["candidates"][component.name])
-            if args.revise:
+            if args.when_none_pass:
                 state["candidates"] = {component.name: found}
                 tried = nodes._try_candidates(state, runtime, design, component, found)
                 revisions = nodes._revisions(state, design, component.name, tried)
-                if revisions:
+                if revisions and args.when_none_pass == "revise":
                     answer = nodes.revise_candidate({**work, "revisions": revisions}, runtime)
                     found.update(answer["candidates"][component.name])
+                elif revisions:
+                    for language in args.languages:
+                        answer = nodes.generate_component({**work, "language": language, "first": args.candidates}, runtime)
+                        found.update(answer["candidates"][component.name])
             modules = {"_" + key.replace("-", "_"): code for key, code in found.items()}
             seconds = time.monotonic() - started
             state["candidates"] = {component.name: found}

@@ -366,3 +366,25 @@ def test_when_every_candidate_fails_the_one_nearest_to_the_examples_is_kept_to_r
     assert "return [dict(r) for r in levels]" in (root / "app/components/make_latest_levels.py").read_text()
     assert ("make_latest_levels: 0 of 2 different answers pass its 1 example; kept the Python one, which comes nearest "
             "to the examples, to repair") in [e["message"] for e in events]
+
+
+def test_when_none_pass_the_build_can_ask_for_as_many_first_answers_again(tmp_path):
+    root = workspace(tmp_path)
+
+    def by_candidate(messages, options):
+        name = asked_for(messages)
+        assert "It is wrong on example" not in messages[-1]["content"], "resampling sends nothing back"
+        if name == "make_latest_levels" and options.seed < 2:
+            return f"```python\ndef run(levels):\n    return []  # try {options.seed}\n```"
+        return f"```python\n{textwrap.dedent(WATER_TANKS[name]).strip()}\n```"
+
+    model = ScriptedModel(*[by_candidate] * 10)
+    events = []
+    report = run_build(root, model, candidates=2, languages=["python"], when_none_pass="resample", auto_approve=True,
+                       on_event=events.append)
+    assert all(r["examples_passed"] == r["examples"] for r in report["requirements"])
+    seeds = [call.options.seed for call in model.history if asked_for(call.messages) == "make_latest_levels"]
+    assert seeds == [0, 1, 2, 3], "two first answers, then two more with new seeds"
+    said = [e["message"] for e in events if e.get("component") == "make_latest_levels"]
+    assert "make_latest_levels: none of its 2 different answers passes its 1 example; asking for as many again" in said
+    assert "make_latest_levels: 1 of 3 different answers pass its 1 example; kept the Python one" in said
