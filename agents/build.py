@@ -38,7 +38,7 @@ def run_build(
     max_repairs: int = 3,
     candidates: int = 3,
     languages: tuple[str, ...] = ("python", "sql"),
-    when_none_pass: str = "revise",
+    when_none_pass: str = "resample",
     on_event: Callable[[Event], None] = lambda event: None,
     ask_approval: Callable[[str], bool] = lambda design: False,
 ) -> dict:

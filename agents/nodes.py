@@ -155,10 +155,10 @@ def select(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
     the made-up inputs agree with the most others wins.
 
     When no candidate of a component passes all its examples, the model is
-    asked once more before choosing, as BuildContext.when_none_pass says:
-    each different candidate goes back with the example it fails and what it
-    did ("revise", see revise_candidate), or as many first answers again are
-    asked for ("resample"). The choice is then made among them all.
+    asked once more before choosing, as BuildContext.when_none_pass says: as
+    many first answers again ("resample", the default), or each different
+    candidate back with the example it fails and what it did ("revise", see
+    revise_candidate). The choice is then made among them all.
     """
     design_ = Design.model_validate(state["design"])
     render(state, runtime, quiet=True)  # the app's shared files, which candidates import, are in place

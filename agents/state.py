@@ -93,6 +93,6 @@ class BuildContext:
     auto_approve: bool = False
     max_repairs: int = 3
     candidates: int = 3  # first answers per component and language; see nodes.select for how one is kept
-    when_none_pass: str = "revise"  # or "resample": what nodes.select does when no candidate passes
+    when_none_pass: str = "resample"  # or "revise": what nodes.select does when no candidate passes
     languages: tuple[str, ...] = ("python", "sql")
     limits: Limits = field(default_factory=Limits)

@@ -54,7 +54,7 @@ def run_detailed(inputs):
 
 
 def build(workspace: Path, model, max_repairs: int, candidates: int, languages: list[str], keep: Path | None,
-          when_none_pass: str = "revise") -> dict:
+          when_none_pass: str = "resample") -> dict:
     with tempfile.TemporaryDirectory(prefix="shall-bench-") as scratch:
         root = (keep or Path(scratch)) / workspace.name
         shutil.rmtree(root, ignore_errors=True)
@@ -106,7 +106,7 @@ def main() -> int:
     parser.add_argument("--max-repairs", type=int, default=3)
     parser.add_argument("--candidates", type=int, default=3, help="first answers per component and language")
     parser.add_argument("--languages", nargs="+", default=["python", "sql"], choices=["python", "sql"])
-    parser.add_argument("--when-none-pass", choices=["revise", "resample"], default="revise",
+    parser.add_argument("--when-none-pass", choices=["revise", "resample"], default="resample",
                         help="when no candidate passes: send each back with its failure, or ask for as many again")
     parser.add_argument("--keep", type=Path, help="build in this folder and keep the workspaces, to read what was made")
     parser.add_argument("--json-out", type=Path)

@@ -294,7 +294,8 @@ def test_when_no_candidate_passes_each_goes_back_once_with_what_it_got_wrong(tmp
 
     model = ScriptedModel(*[by_candidate] * 10)
     events = []
-    report = run_build(root, model, candidates=2, languages=["python"], auto_approve=True, on_event=events.append)
+    report = run_build(root, model, candidates=2, languages=["python"], when_none_pass="revise", auto_approve=True,
+                       on_event=events.append)
     assert all(r["examples_passed"] == r["examples"] for r in report["requirements"])
     assert len(model.history) == 10, "8 first answers and 2 revisions; no repair was needed"
     revisions = [call.messages[-1]["content"] for call in model.history if "It is wrong on example" in call.messages[-1]["content"]]
@@ -320,8 +321,8 @@ def test_candidates_go_back_only_once_and_then_the_repair_loop_takes_over(tmp_pa
 
     model = ScriptedModel(*[by_candidate] * 13)
     events = []
-    report = run_build(root, model, candidates=2, languages=["python"], auto_approve=True, max_repairs=1,
-                       on_event=events.append)
+    report = run_build(root, model, candidates=2, languages=["python"], when_none_pass="revise", auto_approve=True,
+                       max_repairs=1, on_event=events.append)
     steps = [e["step"] for e in events if e.get("component") == "make_latest_levels" and e["step"] in ("revise", "repair")]
     assert steps == ["revise", "revise", "revise", "repair"], "one sentence, two revisions, then one repair"
     assert len(model.history) == 8 + 2 + 1
@@ -361,8 +362,8 @@ def test_when_every_candidate_fails_the_one_nearest_to_the_examples_is_kept_to_r
         return f"```python\n{crashing if options.seed == 0 else every_reading}```"
 
     events = []
-    run_build(root, ScriptedModel(*[by_candidate] * 10), candidates=2, languages=["python"], auto_approve=True,
-              max_repairs=0, on_event=events.append)
+    run_build(root, ScriptedModel(*[by_candidate] * 10), candidates=2, languages=["python"], when_none_pass="revise",
+              auto_approve=True, max_repairs=0, on_event=events.append)
     assert "return [dict(r) for r in levels]" in (root / "app/components/make_latest_levels.py").read_text()
     assert ("make_latest_levels: 0 of 2 different answers pass its 1 example; kept the Python one, which comes nearest "
             "to the examples, to repair") in [e["message"] for e in events]
