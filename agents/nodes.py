@@ -168,20 +168,18 @@ def select(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
         found = (state.get("candidates") or {}).get(name) or {}
         if found:
             trials[name] = _try_candidates(state, runtime, design_, design_.component(name), found)
-    revisions = [revision for name, tried in trials.items() if name not in revised
-                 for revision in _revisions(state, design_, name, tried)]
-    if revisions:
-        names = sorted({r["component"] for r in revisions})
+    stuck = sorted(name for name, tried in trials.items() if name not in revised and _none_pass(tried))
+    if stuck:
         resample = runtime.context.when_none_pass == "resample"
-        for name in names:
+        for name in stuck:
             tried = trials[name]
             _say(runtime, "revise", f"{name}: none of its {len(tried.modules)} different answers passes its "
                  f"{_count(len(tried.cases), 'example')}; "
                  + ("asking for as many again" if resample else "each goes back once with what it got wrong"),
                  component=name)
-        if resample:
-            revisions = [{"component": name, "resample": True} for name in names]
-        return {"revise": revisions, "revised": {name: True for name in names}}
+        revisions = ([{"component": name, "resample": True} for name in stuck] if resample
+                     else [r for name in stuck for r in _revisions(state, design_, name, trials[name])])
+        return {"revise": revisions, "revised": {name: True for name in stuck}}
     chosen, agreements = {}, {}
     for name, tried in trials.items():
         found = state["candidates"][name]
@@ -244,10 +242,13 @@ def _trial_passes(trial, output: str, case: dict) -> bool:
                                                         ordered=case["ordered"])
 
 
+def _none_pass(tried: _Tried) -> bool:
+    """Whether the candidates were tried on examples and none passes them all."""
+    return bool(tried.trials and tried.cases) and all(p < len(tried.cases) for p in tried.passes.values())
+
+
 def _revisions(state: BuildState, design_: Design, name: str, tried: _Tried) -> list[dict]:
-    """What to send back to the model for each different candidate, when none passes every example."""
-    if not tried.trials or not tried.cases or any(p == len(tried.cases) for p in tried.passes.values()):
-        return []
+    """What to send back to the model for each different candidate of a component none of whose candidates pass."""
     output = design_.component(name).writes[0]
     found = state["candidates"][name]
     revisions = []

@@ -117,11 +117,11 @@ def main() -> int:
             if args.when_none_pass:
                 state["candidates"] = {component.name: found}
                 tried = nodes._try_candidates(state, runtime, design, component, found)
-                revisions = nodes._revisions(state, design, component.name, tried)
-                if revisions and args.when_none_pass == "revise":
+                if nodes._none_pass(tried) and args.when_none_pass == "revise":
+                    revisions = nodes._revisions(state, design, component.name, tried)
                     answer = nodes.revise_candidate({**work, "revisions": revisions}, runtime)
                     found.update(answer["candidates"][component.name])
-                elif revisions:
+                elif nodes._none_pass(tried):
                     for language in args.languages:
                         answer = nodes.generate_component({**work, "language": language, "first": args.candidates}, runtime)
                         found.update(answer["candidates"][component.name])
