@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import json
 import re
 import threading
 from dataclasses import dataclass, field
@@ -207,8 +208,6 @@ def _outside_using(query: str, column: str) -> str:
 
 def _aliases(connection, query: str) -> dict[str, str]:
     """alias (or table name) -> table, for every table the query reads by name."""
-    import json
-
     tree = json.loads(connection.execute("SELECT json_serialize_sql(?)", [query]).fetchone()[0])
     found: dict[str, str] = {}
 

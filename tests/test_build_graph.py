@@ -40,6 +40,11 @@ def answers(bodies: dict[str, str]):
     return lambda messages: f"```python\n{textwrap.dedent(bodies[asked_for(messages)]).strip()}\n```"
 
 
+def right(name: str) -> str:
+    """A model answer writing the component correctly."""
+    return f"```python\n{textwrap.dedent(WATER_TANKS[name]).strip()}\n```"
+
+
 def correct_model(calls: int = 4) -> ScriptedModel:
     return ScriptedModel(*[answers(WATER_TANKS)] * calls)
 
@@ -201,7 +206,7 @@ def test_of_several_candidates_the_one_passing_most_examples_is_kept(tmp_path):
         name = asked_for(messages)
         if name == "make_latest_levels" and options.seed != 1:
             return f"```python\n{WRONG}```"  # only the second candidate gets the latest level right
-        return f"```python\n{textwrap.dedent(WATER_TANKS[name]).strip()}\n```"
+        return right(name)
 
     model = ScriptedModel(*[by_candidate] * 12)
     events = []
@@ -241,7 +246,7 @@ def test_a_component_can_be_written_in_sql_and_runs_in_the_app(tmp_path):
             return f"```sql\n{textwrap.dedent(LATEST_BY_SQL).strip()}\n```"
         if name == "make_latest_levels":
             return f"```python\n{WRONG}```"
-        return f"```python\n{textwrap.dedent(WATER_TANKS[name]).strip()}\n```"
+        return right(name)
 
     events = []
     report = run_build(root, ScriptedModel(*[by_language] * 8), candidates=1, auto_approve=True, on_event=events.append)
@@ -264,7 +269,7 @@ def test_among_candidates_that_pass_the_examples_the_one_most_others_agree_with_
             rule = rules[options.seed]
             return (f"```python\ndef run(latest_levels):\n    return [{{'tank_id': r['tank_id'], 'level_pct': r['level_pct']}}"
                     f" for r in latest_levels if {rule}]\n```")
-        return f"```python\n{textwrap.dedent(WATER_TANKS[name]).strip()}\n```"
+        return right(name)
 
     events = []
     report = run_build(root, ScriptedModel(*[by_candidate] * 12), candidates=3, languages=["python"], auto_approve=True,
@@ -285,11 +290,11 @@ def test_when_no_candidate_passes_each_goes_back_once_with_what_it_got_wrong(tmp
         name = asked_for(messages)
         revising = "It is wrong on example" in messages[-1]["content"]
         if name != "make_latest_levels":
-            return f"```python\n{textwrap.dedent(WATER_TANKS[name]).strip()}\n```"
+            return right(name)
         if not revising:
             return f"```python\n{WRONG if options.seed == 0 else crashing}```"
         if "no idea" in messages[-1]["content"]:  # the crashing one is put right
-            return f"```python\n{textwrap.dedent(WATER_TANKS[name]).strip()}\n```"
+            return right(name)
         return f"```python\n{WRONG}```"
 
     model = ScriptedModel(*[by_candidate] * 10)
@@ -317,7 +322,7 @@ def test_candidates_go_back_only_once_and_then_the_repair_loop_takes_over(tmp_pa
         name = asked_for(messages)
         if name == "make_latest_levels":
             return f"```python\ndef run(levels):\n    return []  # try {options.seed}\n```"
-        return f"```python\n{textwrap.dedent(WATER_TANKS[name]).strip()}\n```"
+        return right(name)
 
     model = ScriptedModel(*[by_candidate] * 13)
     events = []
@@ -356,7 +361,7 @@ def test_when_every_candidate_fails_the_one_nearest_to_the_examples_is_kept_to_r
     def by_candidate(messages, options):
         name = asked_for(messages)
         if name != "make_latest_levels":
-            return f"```python\n{textwrap.dedent(WATER_TANKS[name]).strip()}\n```"
+            return right(name)
         if "It is wrong on example" in messages[-1]["content"]:  # a revision changes nothing
             return f"```python\n{crashing if 'no idea' in messages[-1]['content'] else every_reading}```"
         return f"```python\n{crashing if options.seed == 0 else every_reading}```"
@@ -377,7 +382,7 @@ def test_when_none_pass_the_build_can_ask_for_as_many_first_answers_again(tmp_pa
         assert "It is wrong on example" not in messages[-1]["content"], "resampling sends nothing back"
         if name == "make_latest_levels" and options.seed < 2:
             return f"```python\ndef run(levels):\n    return []  # try {options.seed}\n```"
-        return f"```python\n{textwrap.dedent(WATER_TANKS[name]).strip()}\n```"
+        return right(name)
 
     model = ScriptedModel(*[by_candidate] * 10)
     events = []
