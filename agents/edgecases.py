@@ -70,12 +70,15 @@ def _variants(base: Inputs, fields: dict[str, dict[str, str]], numbers: list[flo
         if len(records) > 1:
             yield f"{collection} without its first record", {**base, collection: records[1:]}
             yield f"{collection} without its last record", {**base, collection: records[:-1]}
+        yield from _all_alike(base, collection, kinds)
         for index, record in enumerate(records[:3]):
             for field, kind in kinds.items():
                 value = record.get(field)
                 if kind in _NUMERIC and isinstance(value, (int, float)) and not isinstance(value, bool):
                     for changed in _near(numbers, kind):
                         yield f"{collection}[{index}].{field} = {changed:g}", _with(base, collection, index, field, changed)
+                elif kind == "boolean" and isinstance(value, bool):
+                    yield f"{collection}[{index}].{field} = {str(not value).lower()}", _with(base, collection, index, field, not value)
                 elif kind in ("date", "datetime") and isinstance(value, str):
                     for days in _day_shifts(numbers):
                         shifted = _shift(value, kind, days)
@@ -86,6 +89,30 @@ def _variants(base: Inputs, fields: dict[str, dict[str, str]], numbers: list[flo
                 if kind in _NUMERIC and isinstance(twin.get(field), (int, float)) and not isinstance(twin.get(field), bool):
                     twin[field] = twin[field] + 1
             yield f"{collection}[{index}] with a tie", {**base, collection: [*records, twin]}
+
+
+def _all_alike(base: Inputs, collection: str, kinds: dict[str, str]) -> Iterable[tuple[str, Inputs]]:
+    """Every record given the same value of one yes/no or repeated text field: nobody present, one group only.
+
+    "A day with records but nobody present shows 0" is decided exactly here,
+    and a visible example rarely shows it.
+    """
+    records = base[collection]
+    for field, kind in kinds.items():
+        values = [r.get(field) for r in records if field in r]
+        if len(values) < 2:
+            continue
+        if kind == "boolean":
+            choices = [False, True]
+        elif kind == "text" and len(set(values)) < len(values) and len(set(values)) <= 4:
+            choices = list(dict.fromkeys(values))
+        else:
+            continue
+        for choice in choices:
+            if any(value != choice for value in values):
+                shown = str(choice).lower() if isinstance(choice, bool) else choice
+                changed = [{**r, field: choice} if field in r else dict(r) for r in records]
+                yield f"every {collection}.{field} = {shown}", {**base, collection: changed}
 
 
 def _near(numbers: list[float], kind: str) -> list[float]:

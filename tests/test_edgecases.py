@@ -61,3 +61,20 @@ def test_nearness_ranks_failing_outputs_by_how_much_of_the_example_they_get_righ
     nothing = nearness(wanted, [])
     assert 1.0 > one_value_wrong > one_record_missing > nothing > nearness(wanted, None) == -1.0
     assert nearness([], []) == 1.0 and nearness([], [{"x": 1}]) == 0.0
+
+
+def test_edge_inputs_give_every_record_the_same_yes_no_or_repeated_text_value():
+    fields = {"attendance": {"pupil_id": "text", "day": "date", "present": "boolean"}}
+    base = {"attendance": [{"pupil_id": "P1", "day": "2025-05-05", "present": True},
+                           {"pupil_id": "P2", "day": "2025-05-05", "present": True},
+                           {"pupil_id": "P2", "day": "2025-05-06", "present": False}]}
+    made = edge_inputs([base], fields, "nobody present shows 0", limit=1000)
+    nobody = made["example 1, every attendance.present = false"]["attendance"]
+    assert [r["present"] for r in nobody] == [False, False, False]
+    assert [r["pupil_id"] for r in nobody] == ["P1", "P2", "P2"], "only the one field changes"
+    assert [r["present"] for r in made["example 1, every attendance.present = true"]["attendance"]] == [True] * 3
+    assert [r["present"] for r in made["example 1, attendance[0].present = false"]["attendance"]] == [False, True, False]
+    one_pupil = made["example 1, every attendance.pupil_id = P2"]["attendance"]
+    assert {r["pupil_id"] for r in one_pupil} == {"P2"}
+    assert not any("attendance.day" in name and "every" in name for name in made), "dates are moved, not made alike"
+    assert base["attendance"][0]["present"] is True, "the visible example itself is never changed"
