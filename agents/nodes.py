@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -152,7 +153,9 @@ def select(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
     Every candidate runs by itself on the component's visible examples, and on
     made-up inputs near the edges its statement names. The candidates passing
     the most visible examples are kept; among them, the one whose outputs on
-    the made-up inputs agree with the most others wins.
+    the made-up inputs agree with the most others wins. Ties go to the one
+    that agrees most with every candidate, failing ones included, then to the
+    plainest (fewest words and symbols).
 
     When no candidate of a component passes all its examples, the model is
     asked once more before choosing, as BuildContext.when_none_pass says: as
@@ -216,6 +219,7 @@ class _Tried:
     edges: dict[str, dict]    # made-up input key -> inputs
     trials: dict              # (module, key) -> Trial
     passes: dict[str, int]    # module -> visible examples passed
+    code: dict[str, str]      # module -> its code
 
 
 def _try_candidates(state: BuildState, runtime: Runtime[BuildContext], design_: Design, component,
@@ -225,16 +229,17 @@ def _try_candidates(state: BuildState, runtime: Runtime[BuildContext], design_: 
     for key in sorted(found, key=_candidate_order):
         unique.setdefault(found[key], key)
     modules = {f"_candidate_{i}": key for i, key in enumerate(unique.values())}
+    code = {module: found[key] for module, key in modules.items()}
     cases = _component_cases(state, design_, component)
     if len(modules) == 1:  # nothing to choose between: the app's own test run will judge it
-        return _Tried(modules, cases, {}, {}, {})
+        return _Tried(modules, cases, {}, {}, {}, code)
     statement = " ".join(r["statement"] for r in state["requirements"] if r["id"] in component.requirements)
     fields = {name: dict(design_.collections[name].fields) for name in component.reads}
     edges = {f"edge: {k}": v for k, v in edge_inputs([c["inputs"] for c in cases.values()], fields, statement).items()}
-    trials = run_trials(Path(state["root"]), {m: found[key] for m, key in modules.items()},
-                        {**{k: c["inputs"] for k, c in cases.items()}, **edges}, runtime.context.limits)
+    trials = run_trials(Path(state["root"]), code, {**{k: c["inputs"] for k, c in cases.items()}, **edges},
+                        runtime.context.limits)
     passes = {m: sum(_trial_passes(trials[m, k], output, c) for k, c in cases.items()) for m in modules}
-    return _Tried(modules, cases, edges, trials, passes)
+    return _Tried(modules, cases, edges, trials, passes, code)
 
 
 def _trial_passes(trial, output: str, case: dict) -> bool:
@@ -288,12 +293,15 @@ def _choose(component, tried: _Tried) -> tuple[str, dict]:
                      "chosen": key}
     most = max(passes.values())
     finalists = [m for m in modules if passes[m] == most]
-    outputs = {m: {k: canonical(trials[m, k].output) for k in edges} for m in finalists}
-    scores = agreement(outputs)
+    outputs = {m: {k: canonical(trials[m, k].output) for k in edges} for m in modules}
+    scores = agreement({m: outputs[m] for m in finalists})
+    everyone = agreement(outputs)  # the others' outputs are evidence too, even where they fail an example
     # When none passes, the one nearest to the examples is the best to repair; agreement only breaks ties.
     near = {m: sum(nearness(c["expected"], trials[m, k].output) for k, c in cases.items()) if most == 0 else 0.0
             for m in finalists}
-    winner = max(finalists, key=lambda m: (near[m], scores[m], -list(modules).index(m)))
+    # Then the plainest: a clause the examples do not ask for (HAVING n > 0) is more often a guess than a rule.
+    winner = max(finalists, key=lambda m: (near[m], scores[m], everyone[m], -_size(tried.code[m]),
+                                           -list(modules).index(m)))
     split = sum(len({outputs[m][k] for m in finalists}) > 1 for k in edges)
     passing_all = sum(passes[m] == len(cases) for m in modules)
     sentence = (f"{component.name}: {passing_all} of {len(modules)} different answers pass its "
@@ -305,6 +313,14 @@ def _choose(component, tried: _Tried) -> tuple[str, dict]:
     return modules[winner], {"sentence": sentence, "candidates": len(modules), "different": len(modules),
                              "passing": passing_all, "examples": len(cases), "chosen": modules[winner],
                              "made_up_inputs": len(edges), "split": split}
+
+
+def _size(code: str) -> int:
+    """How much an answer says: its words and symbols, the SQL query alone for SQL."""
+    return len(_WORDS.findall(query_of(code) if language_of(code) == "sql" else code))
+
+
+_WORDS = re.compile(r"\w+|[^\w\s]")
 
 
 def _count(number: int, noun: str) -> str:

@@ -282,6 +282,23 @@ def test_among_candidates_that_pass_the_examples_the_one_most_others_agree_with_
                                "which agrees with most on ")
 
 
+def test_of_candidates_alike_on_everything_tried_the_plainest_is_kept(tmp_path):
+    """Both alert rules pass the example and agree on every made-up input; the extra condition is a guess."""
+    root = workspace(tmp_path)
+    rules = {0: "r['level_pct'] < 20 and r['tank_id'] != ''", 1: "r['level_pct'] < 20"}
+
+    def by_candidate(messages, options):
+        name = asked_for(messages)
+        if name == "make_refill_alerts":
+            return (f"```python\ndef run(latest_levels):\n    return [{{'tank_id': r['tank_id'], 'level_pct': r['level_pct']}}"
+                    f" for r in latest_levels if {rules[options.seed]}]\n```")
+        return right(name)
+
+    run_build(root, ScriptedModel(*[by_candidate] * 8), candidates=2, languages=["python"], auto_approve=True)
+    module = (root / "app/components/make_refill_alerts.py").read_text()
+    assert "if r['level_pct'] < 20]" in module, "the second answer, the plainer of the two"
+
+
 def test_when_no_candidate_passes_each_goes_back_once_with_what_it_got_wrong(tmp_path):
     root = workspace(tmp_path)
     crashing = "def run(levels):\n    raise ValueError('no idea')\n"
