@@ -312,7 +312,27 @@ def _choose(component, tried: _Tried) -> tuple[str, dict]:
         sentence += f", which agrees with most on {len(edges)} made-up inputs ({split} split the answers)"
     return modules[winner], {"sentence": sentence, "candidates": len(modules), "different": len(modules),
                              "passing": passing_all, "examples": len(cases), "chosen": modules[winner],
-                             "made_up_inputs": len(edges), "split": split}
+                             "made_up_inputs": len(edges), "split": split,
+                             "alike_and_wrong": _alike_and_wrong(component.writes[0], tried)}
+
+
+def _alike_and_wrong(output: str, tried: _Tried) -> dict[str, dict]:
+    """Examples no candidate passes, where most different candidates give one and the same answer.
+
+    Answers written apart that agree on a result the example does not expect
+    usually read the statement the same way, and the example says otherwise:
+    the person should read the two side by side. Example key -> how many of
+    how many gave it.
+    """
+    found = {}
+    for key, case in tried.cases.items():
+        if any(_trial_passes(tried.trials[m, key], output, case) for m in tried.modules):
+            continue
+        given = [canonical(tried.trials[m, key].output) for m in tried.modules if tried.trials[m, key].output is not None]
+        most = max((given.count(answer) for answer in set(given)), default=0)
+        if most >= 2 and 2 * most > len(tried.modules):
+            found[key] = {"answers": most, "of": len(tried.modules)}
+    return found
 
 
 def _size(code: str) -> int:
@@ -642,6 +662,8 @@ def report(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
             "seconds": round(sum(usage.get(c, {}).get("seconds", 0.0) for c in components), 1),
             "failing": {k.split("/", 1)[1]: v["problems"] for k, v in state["visible"].items()
                         if k.startswith(requirement.id + "/") and not v["passed"]},
+            "advice": {example: _advice(alike) for example in _failing_names(state, requirement.id)
+                       if (alike := _alike_for(state, components, f"{requirement.id}/{example}"))},
             "compared": {  # expected against actual, for the failing examples
                 example.name: {"expected": example.then,
                                "actual": {name: (state["visible"][key].get("actual") or {}).get(name) for name in example.then}}
@@ -659,6 +681,22 @@ def report(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
         "conflicts": list(state.get("conflicts") or []),
         "agreement": dict(state.get("agreement") or {}),
     }}
+
+
+def _failing_names(state: BuildState, requirement_id: str) -> list[str]:
+    return [k.split("/", 1)[1] for k, v in state["visible"].items() if k.startswith(requirement_id + "/") and not v["passed"]]
+
+
+def _alike_for(state: BuildState, components: list[str], key: str) -> dict | None:
+    agreements = state.get("agreement") or {}
+    return next((found for c in components if (found := (agreements.get(c) or {}).get("alike_and_wrong", {}).get(key))),
+                None)
+
+
+def _advice(alike: dict) -> str:
+    return (f"{alike['answers']} of the {alike['of']} different answers shall tried give the same result here, "
+            "and it is not the one expected. The statement may say something other than this example: "
+            "read them side by side and correct whichever is wrong.")
 
 
 def commit(state: BuildState, runtime: Runtime[BuildContext]) -> dict:

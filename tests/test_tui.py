@@ -253,3 +253,22 @@ async def test_a_crash_in_the_build_shows_an_error_not_a_dead_screen(root):
         assert "the model server went away" in str(screen.query_one("#status", Static).render())
         await pilot.press("escape")
         assert isinstance(app.screen, RequirementsScreen) and app.is_running
+
+
+async def test_when_every_answer_gives_the_same_wrong_result_the_screen_says_to_check_statement_and_example(root):
+    def by_candidate(messages, options):
+        if "Output: refill_alerts" in messages[1]["content"]:
+            rule = ["r['level_pct'] < 100", "r['level_pct'] <= 100"][options.seed % 2]
+            return (f"```python\ndef run(latest_levels):\n    return [{{'tank_id': r['tank_id'], 'level_pct': r['level_pct']}}"
+                    f" for r in latest_levels if {rule}]\n```")
+        return answers(WATER_TANKS)(messages)
+
+    app = ShallApp(root, model=ScriptedModel(*[by_candidate] * 20),
+                   build_options={"candidates": 2, "languages": ("python",)})
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await approve_build(app, pilot)
+        await wait_for(pilot, lambda: screen.report is not None, 60)
+        rendered = " ".join(text_of(screen.query_one("#failing", Static)).split())
+        assert 'REQ-002 "one tank is low" fails' in rendered
+        assert ("2 of the 2 different answers shall tried give the same result here, and it is not the one expected. "
+                "The statement may say something other than this example") in rendered

@@ -58,5 +58,7 @@ def _print_report(out: Console, report: dict) -> None:
     for row in report["requirements"]:
         for example, problems in row["failing"].items():
             out.print(f"{row['id']} \"{example}\" fails: {'; '.join(problems)}", markup=False, highlight=False)
+            if example in row.get("advice", {}):
+                out.print("  " + row["advice"][example], markup=False, highlight=False)
     out.print(f"{report['tokens']} tokens, {report['seconds']} s in all with {report['model']}. "
               f"Generated code ran with: {report['isolation']}.", markup=False, highlight=False)

@@ -177,6 +177,8 @@ def _failures(report: dict) -> Group | str:
     for row in report["requirements"]:
         for example, problems in row["failing"].items():
             parts.append(Text(f'{row["id"]} "{example}" fails: ' + "; ".join(problems), style="bold"))
+            if example in row.get("advice", {}):
+                parts.append(Text(row["advice"][example], style="yellow"))
             compared = row.get("compared", {}).get(example)
             if compared:
                 table = Table(box=None, padding=(0, 2), show_edge=False)
