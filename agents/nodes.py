@@ -321,17 +321,19 @@ def _alike_and_wrong(output: str, tried: _Tried) -> dict[str, dict]:
 
     Answers written apart that agree on a result the example does not expect
     usually read the statement the same way, and the example says otherwise:
-    the person should read the two side by side. Example key -> how many of
-    how many gave it.
+    the person should read the two side by side. Only answers that gave a
+    result count (a crash, or no records where records are expected, is no
+    reading at all). Example key -> how many of how many gave it.
     """
     found = {}
     for key, case in tried.cases.items():
+        outputs = [tried.trials[m, key].output for m in tried.modules]
         if any(_trial_passes(tried.trials[m, key], output, case) for m in tried.modules):
             continue
-        given = [canonical(tried.trials[m, key].output) for m in tried.modules if tried.trials[m, key].output is not None]
+        given = [canonical(o) for o in outputs if o is not None and (o or not case["expected"])]
         most = max((given.count(answer) for answer in set(given)), default=0)
-        if most >= 2 and 2 * most > len(tried.modules):
-            found[key] = {"answers": most, "of": len(tried.modules)}
+        if most >= 2 and 2 * most > len(given):
+            found[key] = {"answers": most, "of": len(given)}
     return found
 
 
@@ -694,8 +696,8 @@ def _alike_for(state: BuildState, components: list[str], key: str) -> dict | Non
 
 
 def _advice(alike: dict) -> str:
-    return (f"{alike['answers']} of the {alike['of']} different answers shall tried give the same result here, "
-            "and it is not the one expected. The statement may say something other than this example: "
+    return (f"{alike['answers']} of the {alike['of']} different answers shall tried that gave a result here agree "
+            "on it, and it is not the one expected. The statement may say something other than this example: "
             "read them side by side and correct whichever is wrong.")
 
 

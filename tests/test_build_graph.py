@@ -303,28 +303,28 @@ def test_of_candidates_alike_on_everything_tried_the_plainest_is_kept(tmp_path):
 
 
 def test_when_the_answers_agree_on_what_an_example_does_not_expect_the_report_says_to_check_both(tmp_path):
-    """Three alert rules, written apart, all alert both tanks; the example alerts one. The person reads the two."""
+    """Three alert rules, written apart, alert both tanks, and one crashes; the example alerts one tank."""
     root = workspace(tmp_path)
-    rules = ["r['level_pct'] < 100", "r['level_pct'] <= 100", "r['level_pct'] < 99"]
+    rules = ["r['level_pct'] < 100", "r['level_pct'] <= 100", "r['level_pct'] < 99", "r['level'] < 20"]
 
     def by_candidate(messages, options):
         name = asked_for(messages)
         if name == "make_refill_alerts":
             return (f"```python\ndef run(latest_levels):\n    return [{{'tank_id': r['tank_id'], 'level_pct': r['level_pct']}}"
-                    f" for r in latest_levels if {rules[options.seed % 3]}]\n```")
+                    f" for r in latest_levels if {rules[options.seed % 4]}]\n```")
         return right(name)
 
     report = run_build(root, ScriptedModel(*[by_candidate] * 30), candidates=3, languages=["python"], auto_approve=True)
     alerts = report["requirements"][1]
     assert alerts["failing"] and alerts["advice"] == {
-        "one tank is low": "3 of the 3 different answers shall tried give the same result here, and it is not the one "
-                           "expected. The statement may say something other than this example: read them side by "
-                           "side and correct whichever is wrong."}
+        "one tank is low": "3 of the 3 different answers shall tried that gave a result here agree on it, and it is "
+                           "not the one expected. The statement may say something other than this example: read them "
+                           "side by side and correct whichever is wrong."}, "the crashing answer is not counted"
     assert all(row["advice"] == {} for row in report["requirements"] if row is not alerts)
     out = Console(file=io.StringIO(), width=200)
     _print_report(out, {**report, "model": "fake/scripted", "seconds": 1.0})
     assert 'REQ-002 "one tank is low" fails' in out.file.getvalue()
-    assert "  3 of the 3 different answers shall tried give the same result here" in out.file.getvalue()
+    assert "  3 of the 3 different answers shall tried that gave a result here agree on it" in out.file.getvalue()
 
 
 def test_when_no_candidate_passes_each_goes_back_once_with_what_it_got_wrong(tmp_path):

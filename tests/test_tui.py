@@ -270,5 +270,5 @@ async def test_when_every_answer_gives_the_same_wrong_result_the_screen_says_to_
         await wait_for(pilot, lambda: screen.report is not None, 60)
         rendered = " ".join(text_of(screen.query_one("#failing", Static)).split())
         assert 'REQ-002 "one tank is low" fails' in rendered
-        assert ("2 of the 2 different answers shall tried give the same result here, and it is not the one expected. "
+        assert ("2 of the 2 different answers shall tried that gave a result here agree on it, and it is not the one expected. "
                 "The statement may say something other than this example") in rendered
