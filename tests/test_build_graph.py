@@ -48,6 +48,16 @@ def right(name: str) -> str:
     return f"```python\n{textwrap.dedent(WATER_TANKS[name]).strip()}\n```"
 
 
+def alert_rules(rules: list[str]):
+    """A model answer writing the refill alerts with the rule its seed picks, and every other component correctly."""
+    def answer(messages, options):
+        if asked_for(messages) != "make_refill_alerts":
+            return right(asked_for(messages))
+        return ("```python\ndef run(latest_levels):\n    return [{'tank_id': r['tank_id'], 'level_pct': r['level_pct']}"
+                f" for r in latest_levels if {rules[options.seed % len(rules)]}]\n```")
+    return answer
+
+
 def correct_model(calls: int = 4) -> ScriptedModel:
     return ScriptedModel(*[answers(WATER_TANKS)] * calls)
 
@@ -264,18 +274,10 @@ def test_a_component_can_be_written_in_sql_and_runs_in_the_app(tmp_path):
 def test_among_candidates_that_pass_the_examples_the_one_most_others_agree_with_is_kept(tmp_path):
     """Three alert rules pass the visible example; on made-up levels near 20, two agree and one does not."""
     root = workspace(tmp_path)
-    rules = {0: "r['level_pct'] <= 20", 1: "r['level_pct'] < 20", 2: "r['level_pct'] < 20.0"}
-
-    def by_candidate(messages, options):
-        name = asked_for(messages)
-        if name == "make_refill_alerts":
-            rule = rules[options.seed]
-            return (f"```python\ndef run(latest_levels):\n    return [{{'tank_id': r['tank_id'], 'level_pct': r['level_pct']}}"
-                    f" for r in latest_levels if {rule}]\n```")
-        return right(name)
+    rules = ["r['level_pct'] <= 20", "r['level_pct'] < 20", "r['level_pct'] < 20.0"]
 
     events = []
-    report = run_build(root, ScriptedModel(*[by_candidate] * 12), candidates=3, languages=["python"], auto_approve=True,
+    report = run_build(root, ScriptedModel(*[alert_rules(rules)] * 12), candidates=3, languages=["python"], auto_approve=True,
                        on_event=events.append)
     module = (root / "app/components/make_refill_alerts.py").read_text()
     assert "r['level_pct'] < 20]" in module, "the majority's rule, the first written of the two"
@@ -288,16 +290,9 @@ def test_among_candidates_that_pass_the_examples_the_one_most_others_agree_with_
 def test_of_candidates_alike_on_everything_tried_the_plainest_is_kept(tmp_path):
     """Both alert rules pass the example and agree on every made-up input; the extra condition is a guess."""
     root = workspace(tmp_path)
-    rules = {0: "r['level_pct'] < 20 and r['tank_id'] != ''", 1: "r['level_pct'] < 20"}
+    rules = ["r['level_pct'] < 20 and r['tank_id'] != ''", "r['level_pct'] < 20"]
 
-    def by_candidate(messages, options):
-        name = asked_for(messages)
-        if name == "make_refill_alerts":
-            return (f"```python\ndef run(latest_levels):\n    return [{{'tank_id': r['tank_id'], 'level_pct': r['level_pct']}}"
-                    f" for r in latest_levels if {rules[options.seed]}]\n```")
-        return right(name)
-
-    run_build(root, ScriptedModel(*[by_candidate] * 8), candidates=2, languages=["python"], auto_approve=True)
+    run_build(root, ScriptedModel(*[alert_rules(rules)] * 8), candidates=2, languages=["python"], auto_approve=True)
     module = (root / "app/components/make_refill_alerts.py").read_text()
     assert "if r['level_pct'] < 20]" in module, "the second answer, the plainer of the two"
 
@@ -307,14 +302,7 @@ def test_when_the_answers_agree_on_what_an_example_does_not_expect_the_report_sa
     root = workspace(tmp_path)
     rules = ["r['level_pct'] < 100", "r['level_pct'] <= 100", "r['level_pct'] < 99", "r['level'] < 20"]
 
-    def by_candidate(messages, options):
-        name = asked_for(messages)
-        if name == "make_refill_alerts":
-            return (f"```python\ndef run(latest_levels):\n    return [{{'tank_id': r['tank_id'], 'level_pct': r['level_pct']}}"
-                    f" for r in latest_levels if {rules[options.seed % 4]}]\n```")
-        return right(name)
-
-    report = run_build(root, ScriptedModel(*[by_candidate] * 30), candidates=3, languages=["python"], auto_approve=True)
+    report = run_build(root, ScriptedModel(*[alert_rules(rules)] * 30), candidates=3, languages=["python"], auto_approve=True)
     alerts = report["requirements"][1]
     assert alerts["failing"] and alerts["advice"] == {
         "one tank is low": "3 of the 3 different answers shall tried that gave a result here agree on it, and it is "
