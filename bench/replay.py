@@ -1,0 +1,96 @@
+"""Choose again among the candidates a kept build wrote, without the model, to compare ways of choosing.
+
+    .venv/bin/python bench/replay.py KEPT_WORKSPACE [COMPONENT ...]
+
+KEPT_WORKSPACE is a workspace built by `bench/build.py --keep DIR` (or by
+`shall build`): its .shall/build.sqlite holds every candidate of the last
+build. For each component with more than one candidate, this runs the
+build's own choice (agents.nodes) on them as the code stands now, and shows
+every candidate's visible and held-out score. `*` marks the one chosen now,
+`K` the code the build kept (after any repairs, it may be none of them).
+Collections a component reads come from what the kept code upstream made,
+as in the build. Holdouts only score here; they reach no prompt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from component import component_cases, example_inputs, passed  # noqa: E402
+from langgraph.checkpoint.sqlite import SqliteSaver  # noqa: E402
+from langgraph.runtime import Runtime  # noqa: E402
+
+from agents import nodes  # noqa: E402
+from agents.build import CHECKPOINTS, CURRENT, STATE_DIR  # noqa: E402
+from agents.graph import build_graph  # noqa: E402
+from agents.sandbox import run_trials  # noqa: E402
+from agents.state import BuildContext  # noqa: E402
+from specs.design import Design  # noqa: E402
+from specs.render import render_app, write_files  # noqa: E402
+
+
+def last_build(root: Path) -> dict:
+    """The state the last build of `root` ended in."""
+    state_dir = root / STATE_DIR
+    if not (state_dir / CHECKPOINTS).exists():
+        raise SystemExit(f"{root}: no {STATE_DIR}/{CHECKPOINTS}; build it with bench/build.py --keep DIR first")
+    saver = SqliteSaver(sqlite3.connect(state_dir / CHECKPOINTS, check_same_thread=False))
+    if (state_dir / CURRENT).exists():  # a build that has not finished
+        thread = json.loads((state_dir / CURRENT).read_text())["thread"]
+    else:  # the newest checkpoint comes first
+        thread = next(iter(saver.list(None)))[0]["configurable"]["thread_id"]
+    return build_graph().compile(checkpointer=saver).get_state({"configurable": {"thread_id": thread}}).values
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("workspace", type=Path)
+    parser.add_argument("components", nargs="*")
+    args = parser.parse_args()
+
+    built = last_build(args.workspace)
+    design, requirements = Design.model_validate(built["design"]), built["requirements"]
+    runtime = Runtime(context=BuildContext(model=None))
+    limits = runtime.context.limits
+    examples = {f"{r['id']}/{e['name']}": e for r in requirements for e in r["examples"]}
+    made: dict[str, dict] = {}  # example key -> collection -> what the kept code made
+    changed = 0
+    with tempfile.TemporaryDirectory(prefix="shall-replay-") as scratch:
+        write_files(Path(scratch), render_app(design, "replay"))
+        for component in design.flow():
+            found = (built.get("candidates") or {}).get(component.name) or {}
+            output, kept = component.writes[0], built["code"][component.name]
+            if len(found) > 1 and (not args.components or component.name in args.components):
+                state = {"root": scratch, "requirements": requirements, "design": built["design"],
+                         "candidates": {component.name: found}, "upstream": built.get("upstream") or {}}
+                tried = nodes._try_candidates(state, runtime, design, component, found)
+                pick, summary = nodes._choose(component, tried)
+                visible = component_cases(requirements, design, component, made, holdout=False)
+                held = component_cases(requirements, design, component, made, holdout=True)
+                trials = run_trials(Path(scratch), tried.code, {k: c["inputs"] for k, c in {**visible, **held}.items()},
+                                    limits)
+                print(summary["sentence"])
+                for module, key in tried.modules.items():
+                    mark = ("*" if key == pick else " ") + ("K" if found[key] == kept else " ")
+                    print(f"  {mark} {key:18} visible {passed(trials, module, visible, output)}/{len(visible)}"
+                          f"  held out {passed(trials, module, held, output)}/{len(held)}")
+                changed += found[pick] != kept
+            everywhere = {key: inputs for key, example in examples.items()
+                          if (inputs := example_inputs(design, component, example, made.get(key, {}))) is not None}
+            for (_, key), trial in run_trials(Path(scratch), {"_kept": kept}, everywhere, limits).items():
+                if trial.output is not None:
+                    made.setdefault(key, {})[output] = trial.output
+    print(f"{changed} component(s) where the choice now differs from the code the build kept")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
