@@ -39,6 +39,7 @@ def run_build(
     candidates: int = 3,
     languages: tuple[str, ...] = ("python", "sql"),
     when_none_pass: str = "resample",
+    rounds_when_none_pass: int = 1,
     on_event: Callable[[Event], None] = lambda event: None,
     ask_approval: Callable[[str], bool] = lambda design: False,
 ) -> dict:
@@ -50,7 +51,7 @@ def run_build(
     """
     state_dir = root / STATE_DIR
     state_dir.mkdir(exist_ok=True)
-    settings = f"{model.name} {candidates} {'+'.join(languages)} {max_repairs} {when_none_pass}"
+    settings = f"{model.name} {candidates} {'+'.join(languages)} {max_repairs} {when_none_pass} {rounds_when_none_pass}"
     fingerprint = _fingerprint(root, settings, only or [])
     thread = _current_thread(state_dir, fingerprint)
     connection = sqlite3.connect(state_dir / CHECKPOINTS, check_same_thread=False)
@@ -66,7 +67,8 @@ def run_build(
         else:
             given = {"root": str(root), "only": list(only or [])}
         context = BuildContext(model=model, auto_approve=auto_approve, max_repairs=max_repairs, candidates=candidates,
-                               languages=tuple(languages), when_none_pass=when_none_pass)
+                               languages=tuple(languages), when_none_pass=when_none_pass,
+                               rounds_when_none_pass=rounds_when_none_pass)
         while True:
             question = None
             for mode, chunk in graph.stream(given, config, context=context, stream_mode=["custom", "updates"]):

@@ -158,20 +158,22 @@ def select(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
     plainest (fewest words and symbols).
 
     When no candidate of a component passes all its examples, the model is
-    asked once more before choosing, as BuildContext.when_none_pass says: as
+    asked again before choosing, as BuildContext.when_none_pass says: as
     many first answers again ("resample", the default), or each different
     candidate back with the example it fails and what it did ("revise", see
-    revise_candidate). The choice is then made among them all.
+    revise_candidate), up to rounds_when_none_pass times. The choice is then
+    made among them all.
     """
     design_ = Design.model_validate(state["design"])
     render(state, runtime, quiet=True)  # the app's shared files, which candidates import, are in place
-    revised = set(state.get("revised") or {})
+    rounds = state.get("revised") or {}
     trials = {}
     for name in state["wave"]:
         found = (state.get("candidates") or {}).get(name) or {}
         if found:
             trials[name] = _try_candidates(state, runtime, design_, design_.component(name), found)
-    stuck = sorted(name for name, tried in trials.items() if name not in revised and _none_pass(tried))
+    stuck = sorted(name for name, tried in trials.items()
+                   if rounds.get(name, 0) < runtime.context.rounds_when_none_pass and _none_pass(tried))
     if stuck:
         resample = runtime.context.when_none_pass == "resample"
         for name in stuck:
@@ -180,9 +182,9 @@ def select(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
                  f"{_count(len(tried.cases), 'example')}; "
                  + ("asking for as many again" if resample else "each goes back once with what it got wrong"),
                  component=name)
-        revisions = ([{"component": name, "resample": True} for name in stuck] if resample
-                     else [r for name in stuck for r in _revisions(state, design_, name, trials[name])])
-        return {"revise": revisions, "revised": {name: True for name in stuck}}
+        revisions = ([{"component": name, "resample": True, "round": rounds.get(name, 0) + 1} for name in stuck]
+                     if resample else [r for name in stuck for r in _revisions(state, design_, name, trials[name])])
+        return {"revise": revisions, "revised": {name: rounds.get(name, 0) + 1 for name in stuck}}
     chosen, agreements = {}, {}
     for name, tried in trials.items():
         found = state["candidates"][name]
@@ -201,7 +203,7 @@ def after_select(state: BuildState, runtime: Runtime[BuildContext]) -> list:
     if not state.get("revise"):
         return ["plan_wave"]
     count = max(1, runtime.context.candidates)
-    more = [Send("generate_component", {**_work(state, r["component"]), "language": language, "first": count})
+    more = [Send("generate_component", {**_work(state, r["component"]), "language": language, "first": count * r["round"]})
             for r in state["revise"] if r.get("resample") for language in runtime.context.languages]
     groups: dict[tuple[str, str], list[dict]] = {}  # one task per component and language, so prompts share a start
     for revision in (r for r in state["revise"] if not r.get("resample")):

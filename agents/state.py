@@ -55,7 +55,7 @@ class BuildState(TypedDict, total=False):
     candidates: Annotated[dict[str, dict[str, str]], merge_candidates]  # component -> "python-0", "sql-1"... -> code
     agreement: Annotated[dict[str, dict], merge]  # component -> how its candidates fared, and which was kept
     revise: list[dict]                    # failing candidates to send back to the model once (nodes.select)
-    revised: Annotated[dict[str, bool], merge]  # components whose candidates went back already
+    revised: Annotated[dict[str, int], merge]  # component -> how many times it was asked again
     upstream: dict[str, dict]             # case key -> every output the app made for it, for later prompts
     approved: bool
     code: Annotated[dict[str, str], merge]        # component -> its code as it stands
@@ -94,5 +94,6 @@ class BuildContext:
     max_repairs: int = 3
     candidates: int = 3  # first answers per component and language; see nodes.select for how one is kept
     when_none_pass: str = "resample"  # or "revise": what nodes.select does when no candidate passes
+    rounds_when_none_pass: int = 1  # how many times it does so for one component before choosing anyway
     languages: tuple[str, ...] = ("python", "sql")
     limits: Limits = field(default_factory=Limits)

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/build.py [--model local/qwen2.5-coder-1.5b] [--workspaces water-tanks ...]
                                     [--floor] [--max-repairs 3] [--candidates 3] [--languages python sql]
-                                    [--when-none-pass revise|resample]
+                                    [--when-none-pass revise|resample] [--rounds N]
                                     [--keep DIR] [--json-out results.json]
 
 For each workspace: visible and holdout pass rates, tokens and wall time,
@@ -54,7 +54,7 @@ def run_detailed(inputs):
 
 
 def build(workspace: Path, model, max_repairs: int, candidates: int, languages: list[str], keep: Path | None,
-          when_none_pass: str = "resample") -> dict:
+          when_none_pass: str = "resample", rounds: int = 1) -> dict:
     with tempfile.TemporaryDirectory(prefix="shall-bench-") as scratch:
         root = (keep or Path(scratch)) / workspace.name
         shutil.rmtree(root, ignore_errors=True)
@@ -62,6 +62,7 @@ def build(workspace: Path, model, max_repairs: int, candidates: int, languages: 
         started = time.monotonic()
         report = run_build(root, model, auto_approve=True, max_repairs=max_repairs, candidates=candidates,
                            languages=tuple(languages), when_none_pass=when_none_pass,
+                           rounds_when_none_pass=rounds,
                            on_event=lambda e: print(f"    {e['message']}", file=sys.stderr))
         seconds = time.monotonic() - started
     rows = report["requirements"]
@@ -108,6 +109,7 @@ def main() -> int:
     parser.add_argument("--languages", nargs="+", default=["python", "sql"], choices=["python", "sql"])
     parser.add_argument("--when-none-pass", choices=["revise", "resample"], default="resample",
                         help="when no candidate passes: send each back with its failure, or ask for as many again")
+    parser.add_argument("--rounds", type=int, default=1, help="how many times to do so for one component")
     parser.add_argument("--keep", type=Path, help="build in this folder and keep the workspaces, to read what was made")
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args()
@@ -115,12 +117,12 @@ def main() -> int:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     print(f"bench/build.py at {commit}, model {args.model}, max repairs {args.max_repairs}, "
           f"candidates {args.candidates} per language in {' and '.join(args.languages)}, "
-          f"when none passes: {args.when_none_pass}")
+          f"when none passes: {args.when_none_pass} (up to {args.rounds} time{'s' * (args.rounds != 1)})")
     print(f"{'workspace':<20} {'way':<6} {'visible':>9} {'holdout':>9} {'tokens':>7} {'seconds':>8}  holdouts failing in")
     results = {}
     for name in args.workspaces:
         ways = {"shall": lambda: build(EXAMPLES / name, model, args.max_repairs, args.candidates, args.languages,
-                                       args.keep, args.when_none_pass)}
+                                       args.keep, args.when_none_pass, args.rounds)}
         if args.floor:
             ways["floor"] = lambda: floor(EXAMPLES / name, model)
         for way, measure in ways.items():

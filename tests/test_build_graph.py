@@ -427,3 +427,28 @@ def test_when_none_pass_the_build_can_ask_for_as_many_first_answers_again(tmp_pa
     said = [e["message"] for e in events if e.get("component") == "make_latest_levels"]
     assert "make_latest_levels: none of its 2 different answers passes its 1 example; asking for as many again" in said
     assert "make_latest_levels: 1 of 3 different answers pass its 1 example; kept the Python one" in said
+
+
+def test_resampling_goes_on_for_as_many_rounds_as_asked_and_no_more(tmp_path):
+    root = workspace(tmp_path)
+
+    def latest_passes_from(first_passing: int):
+        def answer(messages, options):
+            name = asked_for(messages)
+            if name == "make_latest_levels" and options.seed < first_passing:
+                return f"```python\ndef run(levels):\n    return []  # try {options.seed}\n```"
+            return right(name)
+        return answer
+
+    model = ScriptedModel(*[latest_passes_from(4)] * 12)
+    report = run_build(root, model, candidates=2, languages=["python"], rounds_when_none_pass=2, auto_approve=True)
+    assert all(r["examples_passed"] == r["examples"] for r in report["requirements"])
+    seeds = [call.options.seed for call in model.history if asked_for(call.messages) == "make_latest_levels"]
+    assert seeds == [0, 1, 2, 3, 4, 5], "two rounds of two more, each with new seeds"
+
+    again = workspace(tmp_path / "again")
+    model = ScriptedModel(*[latest_passes_from(99)] * 20)
+    run_build(again, model, candidates=2, languages=["python"], rounds_when_none_pass=2, max_repairs=1, auto_approve=True)
+    seeds = [call.options.seed for call in model.history
+             if asked_for(call.messages) == "make_latest_levels" and "It is wrong on example" not in call.messages[-1]["content"]]
+    assert seeds == [0, 1, 2, 3, 4, 5], "after two rounds it chooses anyway and goes on to repair"
