@@ -325,17 +325,18 @@ def _alike_and_wrong(output: str, tried: _Tried) -> dict[str, dict]:
     usually read the statement the same way, and the example says otherwise:
     the person should read the two side by side. Only answers that gave a
     result count (a crash, or no records where records are expected, is no
-    reading at all). Example key -> how many of how many gave it.
+    reading at all). Example key -> what they gave, and how many of how many gave it.
     """
     found = {}
     for key, case in tried.cases.items():
         outputs = [tried.trials[m, key].output for m in tried.modules]
         if any(_trial_passes(tried.trials[m, key], output, case) for m in tried.modules):
             continue
-        given = [canonical(o) for o in outputs if o is not None and (o or not case["expected"])]
-        most = max((given.count(answer) for answer in set(given)), default=0)
-        if most >= 2 and 2 * most > len(given):
-            found[key] = {"answers": most, "of": len(given)}
+        gave = [o for o in outputs if o is not None and (o or not case["expected"])]
+        counted = [canonical(o) for o in gave]
+        most = max(set(counted), key=counted.count, default=None)
+        if most is not None and counted.count(most) >= 2 and 2 * counted.count(most) > len(counted):
+            found[key] = {"answers": counted.count(most), "of": len(counted), "gave": gave[counted.index(most)]}
     return found
 
 
@@ -698,8 +699,11 @@ def _alike_for(state: BuildState, components: list[str], key: str) -> dict | Non
 
 
 def _advice(alike: dict) -> str:
+    gave = alike.get("gave") or []
+    shown = "; ".join(", ".join(f"{k}: {v}" for k, v in record.items()) for record in gave[:3])
+    shown = (shown + ("; …" if len(gave) > 3 else "")) if gave else "no records"
     return (f"{alike['answers']} of the {alike['of']} different answers shall tried that gave a result here agree "
-            "on it, and it is not the one expected. The statement may say something other than this example: "
+            f"on another one ({shown}). The statement may say something other than this example: "
             "read them side by side and correct whichever is wrong.")
 
 

@@ -305,14 +305,15 @@ def test_when_the_answers_agree_on_what_an_example_does_not_expect_the_report_sa
     report = run_build(root, ScriptedModel(*[alert_rules(rules)] * 30), candidates=3, languages=["python"], auto_approve=True)
     alerts = report["requirements"][1]
     assert alerts["failing"] and alerts["advice"] == {
-        "one tank is low": "3 of the 3 different answers shall tried that gave a result here agree on it, and it is "
-                           "not the one expected. The statement may say something other than this example: read them "
-                           "side by side and correct whichever is wrong."}, "the crashing answer is not counted"
+        "one tank is low": "3 of the 3 different answers shall tried that gave a result here agree on another one "
+                           "(tank_id: T1, level_pct: 12.5; tank_id: T2, level_pct: 64.0). The statement may say "
+                           "something other than this example: read them side by side and correct whichever is "
+                           "wrong."}, "the crashing answer is not counted"
     assert all(row["advice"] == {} for row in report["requirements"] if row is not alerts)
     out = Console(file=io.StringIO(), width=200)
     _print_report(out, {**report, "model": "fake/scripted", "seconds": 1.0})
     assert 'REQ-002 "one tank is low" fails' in out.file.getvalue()
-    assert "  3 of the 3 different answers shall tried that gave a result here agree on it" in out.file.getvalue()
+    assert "  3 of the 3 different answers shall tried that gave a result here agree on another one" in out.file.getvalue()
 
 
 def test_when_no_candidate_passes_each_goes_back_once_with_what_it_got_wrong(tmp_path):

@@ -270,5 +270,6 @@ async def test_when_every_answer_gives_the_same_wrong_result_the_screen_says_to_
         await wait_for(pilot, lambda: screen.report is not None, 60)
         rendered = " ".join(text_of(screen.query_one("#failing", Static)).split())
         assert 'REQ-002 "one tank is low" fails' in rendered
-        assert ("2 of the 2 different answers shall tried that gave a result here agree on it, and it is not the one expected. "
-                "The statement may say something other than this example") in rendered
+        assert ("2 of the 2 different answers shall tried that gave a result here agree on another one (tank_id: T1, "
+                "level_pct: 12.5; tank_id: T2, level_pct: 64.0). The statement may say something other than this "
+                "example") in rendered
