@@ -658,6 +658,8 @@ def report(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
         components = [c.name for c in design_.components if requirement.id in c.requirements]
         visible = [v for k, v in state["visible"].items() if k.startswith(requirement.id + "/")]
         held = [v for k, v in (state.get("holdouts") or {}).items() if k.startswith(requirement.id + "/")]
+        failing = {k.split("/", 1)[1]: v["problems"] for k, v in state["visible"].items()
+                   if k.startswith(requirement.id + "/") and not v["passed"]}
         rows.append({
             "id": requirement.id, "title": requirement.title,
             "examples_passed": sum(v["passed"] for v in visible), "examples": len(visible),
@@ -665,9 +667,8 @@ def report(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
             "attempts": max((state.get("attempts", {}).get(c, 0) for c in components), default=0),
             "tokens": sum(usage.get(c, {}).get("prompt", 0) + usage.get(c, {}).get("completion", 0) for c in components),
             "seconds": round(sum(usage.get(c, {}).get("seconds", 0.0) for c in components), 1),
-            "failing": {k.split("/", 1)[1]: v["problems"] for k, v in state["visible"].items()
-                        if k.startswith(requirement.id + "/") and not v["passed"]},
-            "advice": {example: _advice(alike) for example in _failing_names(state, requirement.id)
+            "failing": failing,
+            "advice": {example: _advice(alike) for example in failing
                        if (alike := _alike_for(state, components, f"{requirement.id}/{example}"))},
             "compared": {  # expected against actual, for the failing examples
                 example.name: {"expected": example.then,
@@ -686,10 +687,6 @@ def report(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
         "conflicts": list(state.get("conflicts") or []),
         "agreement": dict(state.get("agreement") or {}),
     }}
-
-
-def _failing_names(state: BuildState, requirement_id: str) -> list[str]:
-    return [k.split("/", 1)[1] for k, v in state["visible"].items() if k.startswith(requirement_id + "/") and not v["passed"]]
 
 
 def _alike_for(state: BuildState, components: list[str], key: str) -> dict | None:
