@@ -166,7 +166,7 @@ def select(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
     """
     design_ = Design.model_validate(state["design"])
     render(state, runtime, quiet=True)  # the app's shared files, which candidates import, are in place
-    rounds = state.get("revised") or {}
+    rounds = state.get("asked_again") or {}
     trials = {}
     for name in state["wave"]:
         found = (state.get("candidates") or {}).get(name) or {}
@@ -182,9 +182,9 @@ def select(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
                  f"{_count(len(tried.cases), 'example')}; "
                  + ("asking for as many again" if resample else "each goes back once with what it got wrong"),
                  component=name)
-        revisions = ([{"component": name, "resample": True, "round": rounds.get(name, 0) + 1} for name in stuck]
-                     if resample else [r for name in stuck for r in _revisions(state, design_, name, trials[name])])
-        return {"revise": revisions, "revised": {name: rounds.get(name, 0) + 1 for name in stuck}}
+        requests = ([{"component": name, "resample": True, "round": rounds.get(name, 0) + 1} for name in stuck]
+                    if resample else [r for name in stuck for r in _revisions(state, design_, name, trials[name])])
+        return {"ask_again": requests, "asked_again": {name: rounds.get(name, 0) + 1 for name in stuck}}
     chosen, agreements = {}, {}
     for name, tried in trials.items():
         found = state["candidates"][name]
@@ -194,19 +194,19 @@ def select(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
     code = {**(state.get("code") or {}), **chosen}
     visible = _run_visible({**state, "code": code}, runtime)
     upstream = {**(state.get("upstream") or {}), **{key: result["actual"] or {} for key, result in visible.items()}}
-    return {"code": chosen, "upstream": upstream, "wave": [], "agreement": agreements, "revise": []}
+    return {"code": chosen, "upstream": upstream, "wave": [], "agreement": agreements, "ask_again": []}
 
 
 def after_select(state: BuildState, runtime: Runtime[BuildContext]) -> list:
     from langgraph.types import Send
 
-    if not state.get("revise"):
+    if not state.get("ask_again"):
         return ["plan_wave"]
     count = max(1, runtime.context.candidates)
     more = [Send("generate_component", {**_work(state, r["component"]), "language": language, "first": count * r["round"]})
-            for r in state["revise"] if r.get("resample") for language in runtime.context.languages]
+            for r in state["ask_again"] if r.get("resample") for language in runtime.context.languages]
     groups: dict[tuple[str, str], list[dict]] = {}  # one task per component and language, so prompts share a start
-    for revision in (r for r in state["revise"] if not r.get("resample")):
+    for revision in (r for r in state["ask_again"] if not r.get("resample")):
         groups.setdefault((revision["component"], language_of(revision["code"])), []).append(revision)
     return more + [Send("revise_candidate", {**_work(state, name), "revisions": revisions})
                    for (name, _), revisions in groups.items()]
@@ -329,10 +329,10 @@ def _alike_and_wrong(output: str, tried: _Tried) -> dict[str, dict]:
     """
     found = {}
     for key, case in tried.cases.items():
-        outputs = [tried.trials[m, key].output for m in tried.modules]
-        if any(_trial_passes(tried.trials[m, key], output, case) for m in tried.modules):
+        trials = [tried.trials[m, key] for m in tried.modules]
+        if any(_trial_passes(trial, output, case) for trial in trials):
             continue
-        gave = [o for o in outputs if o is not None and (o or not case["expected"])]
+        gave = [t.output for t in trials if t.output is not None and (t.output or not case["expected"])]
         counted = [canonical(o) for o in gave]
         most = max(set(counted), key=counted.count, default=None)
         if most is not None and counted.count(most) >= 2 and 2 * counted.count(most) > len(counted):

@@ -54,8 +54,8 @@ class BuildState(TypedDict, total=False):
     wave: list[str]                       # components being generated now; their inputs are settled
     candidates: Annotated[dict[str, dict[str, str]], merge_candidates]  # component -> "python-0", "sql-1"... -> code
     agreement: Annotated[dict[str, dict], merge]  # component -> how its candidates fared, and which was kept
-    revise: list[dict]                    # failing candidates to send back to the model once (nodes.select)
-    revised: Annotated[dict[str, int], merge]  # component -> how many times it was asked again
+    ask_again: list[dict]                 # what to ask the model for when no candidate passes (nodes.select)
+    asked_again: Annotated[dict[str, int], merge]  # component -> how many times it was asked again
     upstream: dict[str, dict]             # case key -> every output the app made for it, for later prompts
     approved: bool
     code: Annotated[dict[str, str], merge]        # component -> its code as it stands
