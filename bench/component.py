@@ -65,6 +65,15 @@ def component_cases(requirements: list[dict], design, component, made: dict, hol
     return cases
 
 
+def remember(made: dict, root: Path, design, component, examples: dict, code: str, limits) -> None:
+    """Record what `code` makes from every example, as made[example key][output], for the components reading it."""
+    everywhere = {key: inputs for key, example in examples.items()
+                  if (inputs := example_inputs(design, component, example, made.get(key, {}))) is not None}
+    for (_, key), trial in run_trials(root, {"_kept": code}, everywhere, limits).items():
+        if trial.output is not None:
+            made.setdefault(key, {})[component.writes[0]] = trial.output
+
+
 def passed(trials, module: str, cases: dict, output: str) -> int:
     return sum(trials[module, key].output is not None
                and not differences({output: case["expected"]}, {output: trials[module, key].output}, ordered=case["ordered"])
@@ -130,12 +139,7 @@ def main() -> int:
             state["candidates"] = {component.name: found}
             pick, _ = nodes._choose(component, nodes._try_candidates(state, runtime, design, component, found))
             chosen = "_" + pick.replace("-", "_")
-            # What the kept candidate makes from every example, for the components that read its output.
-            everywhere = {key: inputs for key, example in examples.items()
-                          if (inputs := example_inputs(design, component, example, made.get(key, {}))) is not None}
-            for (_, key), trial in run_trials(Path(scratch), {chosen: found[pick]}, everywhere, context.limits).items():
-                if trial.output is not None:
-                    made.setdefault(key, {})[output] = trial.output
+            remember(made, Path(scratch), design, component, examples, found[pick], context.limits)
             trials = run_trials(Path(scratch), modules, {k: c["inputs"] for k, c in {**visible, **held}.items()}, context.limits)
             print(f"{component.name} ({', '.join(component.requirements)}): {len(visible)} visible, {len(held)} held out; "
                   f"{seconds:.0f} s to write")

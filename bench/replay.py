@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from component import component_cases, example_inputs, passed  # noqa: E402
+from component import component_cases, passed, remember  # noqa: E402
 from langgraph.checkpoint.sqlite import SqliteSaver  # noqa: E402
 from langgraph.runtime import Runtime  # noqa: E402
 
@@ -83,11 +83,7 @@ def main() -> int:
                     print(f"  {mark} {key:18} visible {passed(trials, module, visible, output)}/{len(visible)}"
                           f"  held out {passed(trials, module, held, output)}/{len(held)}")
                 changed += found[pick] != kept
-            everywhere = {key: inputs for key, example in examples.items()
-                          if (inputs := example_inputs(design, component, example, made.get(key, {}))) is not None}
-            for (_, key), trial in run_trials(Path(scratch), {"_kept": kept}, everywhere, limits).items():
-                if trial.output is not None:
-                    made.setdefault(key, {})[output] = trial.output
+            remember(made, Path(scratch), design, component, examples, kept, limits)
     print(f"{changed} component(s) where the choice now differs from the code the build kept")
     return 0
 
