@@ -19,19 +19,40 @@ class ExampleTimeout(BaseException):
     """A BaseException, so that the app's own isolation of failing components does not catch it."""
 
 
-def guard(root: str) -> None:
-    """Refuse writes outside the sandbox, new processes and network connections, from here on."""
+def guard(root: str, secrets: list[str] = (), readable: list[str] = ()) -> None:
+    """From here on, refuse new processes, network connections, writes outside the sandbox, and reading secrets.
+
+    Secrets are the folders named (the user's home, the model cache) except the parts of them in `readable`
+    (an interpreter installed in a home folder), and other processes' entries in /proc (their environment).
+    """
     root = os.path.realpath(root)
+    secrets = [os.path.realpath(folder) for folder in secrets]
+    readable = [root, *(os.path.realpath(folder) for folder in readable)]
     blocked = {"subprocess.Popen", "os.system", "os.fork", "os.forkpty", "os.posix_spawn", "os.exec", "os.spawn",
                "socket.connect", "socket.bind", "pty.spawn"}
     changes_files = {"os.remove", "os.rmdir", "os.rename", "os.replace", "shutil.rmtree", "os.truncate", "os.mkdir", "os.chmod", "os.chown"}
 
-    def outside(path) -> bool:
+    def full(path) -> str | None:
         try:
-            full = os.path.realpath(os.fsdecode(path))
+            return os.path.realpath(os.fsdecode(path))
         except (TypeError, ValueError):
+            return None
+
+    def within(path: str, folder: str) -> bool:
+        return path == folder or path.startswith(folder + os.sep)
+
+    def outside(path) -> bool:
+        path = full(path)
+        return path is None or not within(path, root)
+
+    def secret(path) -> bool:
+        path = full(path)
+        if path is None:
             return True
-        return not (full == root or full.startswith(root + os.sep))
+        process = path.split(os.sep)[2] if within(path, "/proc") and path.count(os.sep) >= 2 else ""
+        if process.isdigit() and process != str(os.getpid()):
+            return True
+        return any(within(path, folder) for folder in secrets) and not any(within(path, folder) for folder in readable)
 
     def hook(event: str, args: tuple) -> None:
         if event in blocked:
@@ -42,6 +63,8 @@ def guard(root: str) -> None:
             writing = any(c in mode for c in "wax+") or flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)
             if writing and outside(args[0]):
                 raise PermissionError(f"the sandbox does not allow writing to {os.fsdecode(args[0])}")
+            if secret(args[0]):
+                raise PermissionError(f"the sandbox does not allow reading {os.fsdecode(args[0])}")
         if event in changes_files and args and outside(args[0]):
             raise PermissionError(f"the sandbox does not allow {event} outside it")
 
@@ -52,8 +75,9 @@ def main() -> int:
     job = json.loads(sys.stdin.read())
     results = os.fdopen(job["result_fd"], "w", buffering=1)
     sys.stdout = sys.stderr  # the app's prints go to the log, never into the results
-    sys.path.insert(0, job["root"])
-    guard(job["root"])
+    # The app first, then the folders its packages come from in shall's own environment, wherever that is.
+    sys.path[:0] = [job["root"], *job.get("path", [])]
+    guard(job["root"], job.get("secrets", []), job.get("readable", []))
     import importlib
 
     def on_alarm(signum, frame):

@@ -6,8 +6,10 @@ What each run gets:
   process group is killed), and limits on CPU time, memory, file size and
   processes;
 - where the OS allows it (root, util-linux `unshare`): no network (an empty
-  network namespace), its own PID namespace, so a fork bomb dies with it, and
-  the unprivileged user `nobody`, who cannot write to the workspace;
+  network namespace), its own PID namespace, so a fork bomb dies with it, a
+  private view of the files that hides home, the model cache and the
+  workspace and caps the disk it may fill, and the unprivileged user
+  `nobody` (agents/isolation.py chooses; agents/jail.py builds the view);
 - always: an audit hook in the harness that refuses writes outside the copy,
   new processes and sockets, and a timer per example.
 """
@@ -17,7 +19,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import pwd
 import resource
 import shutil
 import signal
@@ -27,6 +28,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from agents import isolation
 
 HARNESS = Path(__file__).with_name("harness.py")
 
@@ -39,6 +42,7 @@ class Limits:
     memory_bytes: int = 1 << 30
     file_bytes: int = 16 << 20
     processes: int = 64
+    disk_bytes: int = 64 << 20  # the run's own folder, where the OS can cap it
 
 
 @dataclass(frozen=True)
@@ -118,19 +122,36 @@ def _run_job(app_dir: Path, job: dict, files: dict[str, str], limits: Limits) ->
         for relative, text in files.items():
             (root / relative).write_text(text, encoding="utf-8")
         shutil.copy(HARNESS, root / "harness.py")
-        command, isolation, drop_to = _command(root)
-        if drop_to is not None:
-            _give_to(Path(scratch), drop_to)
-        job = {**job, "root": str(root), "seconds_per_example": limits.seconds_per_example}
-        # Results go to a file outside the copy, not a pipe: a pipe fills up and would stall a long run.
-        with tempfile.TemporaryFile("w+", encoding="utf-8") as results:
+        walls = isolation.best()
+        if walls.kind == "namespaces":  # the jail gives the run a copy of its own; here nobody needs this one
+            _give_to(Path(scratch), walls.uid)
+        python = [sys.executable, "-I", "-B", str(root / "harness.py")]
+        command = walls.command(python, root, limits.disk_bytes)
+        job = {**job, "root": str(root), "path": isolation.package_folders(), "secrets": isolation.secret_folders(),
+               "readable": isolation.shown_folders(),
+               "seconds_per_example": limits.seconds_per_example}
+        # The job, the log and the results go through files, not pipes: a pipe fills up and would stall a long
+        # run, and a process that slipped away would hold it open and keep the build waiting for its end.
+        with tempfile.TemporaryFile() as given, tempfile.TemporaryFile() as log, \
+                tempfile.TemporaryFile("w+", encoding="utf-8") as results:
             job["result_fd"] = results.fileno()
+            given.write(json.dumps(job, default=str).encode())
+            given.seek(0)
             process = subprocess.Popen(
-                command, cwd=root, env=_environment(root), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT, pass_fds=(results.fileno(),), start_new_session=True,
-                preexec_fn=functools.partial(_limit, limits),
+                command, cwd=root, env=_environment(root), stdin=given, stdout=log, stderr=subprocess.STDOUT,
+                pass_fds=(results.fileno(),), start_new_session=True, preexec_fn=functools.partial(_limit, limits),
             )
-            log = _talk(process, json.dumps(job, default=str), limits.wall_seconds)
+            try:
+                process.wait(timeout=limits.wall_seconds)
+            except subprocess.TimeoutExpired:
+                pass
+            finally:
+                _kill(process)
+                if "own process namespace" not in walls.layers:
+                    _kill_holders(log)
+                process.wait()
+            log.seek(0)
+            text = log.read().decode("utf-8", "replace")[-20_000:]
             results.seek(0)
             lines = results.read().splitlines()
     parsed = []
@@ -139,18 +160,7 @@ def _run_job(app_dir: Path, job: dict, files: dict[str, str], limits: Limits) ->
             parsed.append(json.loads(line))
         except json.JSONDecodeError:  # a line cut short when the sandbox was killed
             continue
-    return parsed, log, isolation
-
-
-def _talk(process: subprocess.Popen, job: str, wall_seconds: float) -> str:
-    try:
-        output, _ = process.communicate(job.encode(), timeout=wall_seconds)
-    except subprocess.TimeoutExpired:
-        _kill(process)
-        output, _ = process.communicate()
-    finally:
-        _kill(process)
-    return output.decode("utf-8", "replace")[-20_000:]
+    return parsed, text, walls.describe()
 
 
 def _kill(process: subprocess.Popen) -> None:
@@ -160,31 +170,33 @@ def _kill(process: subprocess.Popen) -> None:
         pass
 
 
-def _command(root: Path) -> tuple[list[str], str, int | None]:
-    python = [sys.executable, "-I", "-B", str(root / "harness.py")]
-    if prefix := _isolating_prefix():
-        return ([*prefix, *python], "no network, own process namespace, unprivileged user, resource limits, audit hook",
-                pwd.getpwnam("nobody").pw_uid)
-    return python, "resource limits and an audit hook (no network namespace: not root, or unshare is missing)", None
+def _kill_holders(log) -> None:
+    """Kill what still holds the run's log open after its process group is gone: processes that detached.
+
+    Only needed without a process namespace, whose end takes everything in it along. One may fork while
+    it is being looked for, so look again until a look finds none.
+    """
+    mine = os.fstat(log.fileno())
+    for _ in range(100):
+        holders = [pid for pid in _processes() if _holds(pid, mine)]
+        if not holders:
+            return
+        for pid in holders:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
 
 
-@functools.cache
-def _isolating_prefix() -> tuple[str, ...] | None:
-    """unshare + setpriv down to nobody, if this machine allows it and Python still starts that way."""
-    unshare, setpriv = shutil.which("unshare"), shutil.which("setpriv")
-    if os.geteuid() != 0 or not unshare or not setpriv:
-        return None
+def _processes() -> list[int]:
+    return [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit() and int(entry.name) != os.getpid()]
+
+
+def _holds(pid: int, file: os.stat_result) -> bool:
     try:
-        nobody = pwd.getpwnam("nobody")
-    except KeyError:
-        return None
-    prefix = (unshare, "--net", "--pid", "--fork", "--kill-child", "--",
-              setpriv, f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups")
-    try:
-        probe = subprocess.run([*prefix, sys.executable, "-I", "-c", "import json, signal"], capture_output=True, timeout=20)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return prefix if probe.returncode == 0 else None
+        return any(os.path.samestat(os.stat(fd), file) for fd in Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:  # gone already, or not ours to look at
+        return False
 
 
 def _give_to(folder: Path, uid: int) -> None:
