@@ -7,6 +7,11 @@ import pytest
 
 from reqs.workspace import Workspace, load_workspace
 
+
+def pytest_addoption(parser):
+    parser.addoption("--walls", choices=["best", "none"], default="best",
+                     help="'none' runs the sandbox attacks with the audit hook as the only wall (bench/attacks.py)")
+
 PROJECT = """\
 name: Village water tanks
 description: Tell us when a tank needs refilling.
