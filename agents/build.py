@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
+import os
 import re
 import sqlite3
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +24,57 @@ from agents.models.seam import ChatModel
 from agents.state import BuildContext
 from reqs.atomic import write_atomic
 from reqs.gitrepo import GitRepo
+from reqs.problems import ShallError
 from specs.lock import LOCK_FILE
 
 STATE_DIR = ".shall"
 CHECKPOINTS = "build.sqlite"
 CURRENT = "build.json"
+RUNNING = "build.running"
+
+_held: dict[Path, int] = {}  # workspaces this process is building in, and how deep
+
+
+class BuildRunning(ShallError):
+    pass
+
+
+@contextlib.contextmanager
+def only_build(root: Path) -> Iterator[None]:
+    """Hold the workspace's build lock; refuse at once if another process is building there.
+
+    The OS releases the lock when the holder ends in any way, a kill included, so it never goes stale.
+    """
+    key = root.resolve()
+    if key in _held:
+        _held[key] += 1
+        try:
+            yield
+        finally:
+            _held[key] -= 1
+        return
+    state_dir = root / STATE_DIR
+    state_dir.mkdir(exist_ok=True)
+    handle = open(state_dir / RUNNING, "a+", encoding="utf-8")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise BuildRunning(f"a build is already running in {root} ({holder}); wait for it to finish, or stop it, "
+                               "then build again. Your requirements are safe: edits saved meanwhile go into the next build.") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"process {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}")
+        handle.flush()
+        _held[key] = 1
+        try:
+            yield
+        finally:
+            del _held[key]
+    finally:
+        handle.close()
 
 Event = dict[str, Any]
 
@@ -49,6 +99,13 @@ def run_build(
     (Ctrl-C, a crash, a model error) resumes where it stopped the next time,
     as long as the requirements and the model are the same.
     """
+    with only_build(root):
+        return _run_build(root, model, only, auto_approve, max_repairs, candidates, languages, when_none_pass,
+                          rounds_when_none_pass, on_event, ask_approval)
+
+
+def _run_build(root, model, only, auto_approve, max_repairs, candidates, languages, when_none_pass,
+               rounds_when_none_pass, on_event, ask_approval) -> dict:
     state_dir = root / STATE_DIR
     state_dir.mkdir(exist_ok=True)
     settings = f"{model.name} {candidates} {'+'.join(languages)} {max_repairs} {when_none_pass} {rounds_when_none_pass}"

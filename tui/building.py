@@ -11,13 +11,18 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from agents.build import run_build
+from agents.build import only_build, run_build
 from agents.models.select import choose_model_name, open_model
 from reqs.problems import ShallError
 from tui.progress import ByteProgress
 
 
 def build_command(root: Path, args: argparse.Namespace, out: Console, err: Console) -> int:
+    with only_build(root):  # refused before the model is loaded, if another build runs here
+        return _build(root, args, out, err)
+
+
+def _build(root: Path, args: argparse.Namespace, out: Console, err: Console) -> int:
     started = time.monotonic()
     name = choose_model_name(args.model)
     err.print(f"Building {root.name} with {name}", markup=False, highlight=False)
