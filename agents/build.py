@@ -22,7 +22,7 @@ from agents import leftovers
 from agents.graph import build_graph
 from agents.models.seam import ChatModel
 from agents.state import BuildContext
-from reqs.atomic import write_atomic
+from reqs.atomic import remove_strays, write_atomic
 from reqs.gitrepo import GitRepo
 from reqs.problems import ShallError
 from specs.lock import LOCK_FILE
@@ -149,6 +149,7 @@ GENERATED_PATHS = ("app", "specs", "tests", LOCK_FILE)
 def _commit_before_building(root: Path, on_event: Callable[[Event], None]) -> None:
     """Commit what the person changed, so the build's own commit holds only what shall made, and nothing is lost."""
     repo = GitRepo.open_enclosing(root)
+    _remove_strays(root)
     if restored := leftovers.put_back(root, repo):
         on_event({"step": "git", "message": f"Put back {len(restored)} file{'s' * (len(restored) != 1)} an earlier, "
                   "stopped build had left half-done"})
@@ -169,6 +170,18 @@ def _commit_before_building(root: Path, on_event: Callable[[Event], None]) -> No
         if sha:
             on_event({"step": "git", "message": f"Committed your edits to {len(edited)} generated file"
                       f"{'s' * (len(edited) != 1)} first, so the build cannot lose them"})
+
+
+def _remove_strays(root: Path) -> None:
+    """Temporary files of writes that a kill cut short: never a person's work, and never to be committed.
+
+    Only builds write the generated files, and this one holds the build lock; requirements may be being
+    saved right now (in the terminal UI), so theirs are removed only when a minute old.
+    """
+    for folder in ("app", "specs", "tests"):
+        remove_strays(root / folder)
+    remove_strays(root, recursive=False, named=LOCK_FILE)
+    remove_strays(root / "reqs", older_than=60)
 
 
 def _fingerprint(root: Path, model_name: str, only: list[str]) -> str:

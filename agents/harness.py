@@ -71,7 +71,16 @@ def guard(root: str, secrets: list[str] = (), readable: list[str] = ()) -> None:
     sys.addaudithook(hook)
 
 
+def die_with_parent() -> None:
+    """If what started this run is killed, end too. Set here, since becoming `nobody` cleared it."""
+    if sys.platform == "linux":
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+
+
 def main() -> int:
+    die_with_parent()
     job = json.loads(sys.stdin.read())
     results = os.fdopen(job["result_fd"], "w", buffering=1)
     sys.stdout = sys.stderr  # the app's prints go to the log, never into the results

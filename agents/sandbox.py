@@ -16,6 +16,7 @@ What each run gets:
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import json
 import os
@@ -32,6 +33,8 @@ from typing import Any
 from agents import isolation
 
 HARNESS = Path(__file__).with_name("harness.py")
+PR_SET_PDEATHSIG = 1
+_LIBC = ctypes.CDLL(None) if sys.platform == "linux" else None  # loaded here: nothing is loaded after a fork
 
 
 @dataclass(frozen=True)
@@ -217,3 +220,5 @@ def _limit(limits: Limits) -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
+    if _LIBC is not None:  # if shall itself is killed, the run dies with it rather than running on alone
+        _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)

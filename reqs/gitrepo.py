@@ -9,6 +9,8 @@ from pathlib import Path
 from reqs.problems import ShallError
 
 FALLBACK_NAME = "shall"
+# Temporary files of a write still going on, or cut short by a kill (reqs/atomic.py): never committed.
+NOT_WORK = ":(exclude,glob)**/.*.tmp"
 FALLBACK_EMAIL = "shall@localhost"
 
 
@@ -52,7 +54,7 @@ class GitRepo:
     def changed(self, paths: list[str]) -> dict[str, str]:
         """Of `paths` (files or folders, relative to the repository), those changed since the last commit:
         path -> "added", "changed" or "removed"."""
-        output = self.repo.git.status("--porcelain", "-z", "--untracked-files=all", "--", *paths) if paths else ""
+        output = self.repo.git.status("--porcelain", "-z", "--untracked-files=all", "--", *paths, NOT_WORK) if paths else ""
         found, entries = {}, iter(e for e in output.split("\0") if e)
         for entry in entries:
             code = entry[:2]
@@ -121,7 +123,7 @@ class GitRepo:
         git = _git()
         try:
             if paths:
-                self.repo.git.add("-A", "--", *paths)  # -A: a deleted file is committed as deleted
+                self.repo.git.add("-A", "--", *paths, NOT_WORK)  # -A: a deleted file is committed as deleted
             if self.repo.head.is_valid():
                 if not self.repo.index.diff("HEAD"):
                     return None
