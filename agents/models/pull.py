@@ -62,10 +62,15 @@ def _quiet(label: str, done: int, total: int) -> None:
 
 
 def pull(spec: LocalModelSpec, folder: Path | None = None, progress: Progress | None = None,
-         hub_timeout: float = HUB_TIMEOUT) -> Path:
-    """The verified model file, fetched first if need be."""
+         hub_timeout: float = HUB_TIMEOUT, before_loading: bool = False) -> Path:
+    """The verified model file, fetched first if need be.
+
+    A file checked before and unchanged since (same size and time) is trusted, except `before_loading`:
+    then its sha256 is checked again, since damage can keep both (a disk error, a copy that kept the
+    time), and a damaged model must never be loaded. That costs about a second per gigabyte.
+    """
     try:
-        return _pull(spec, folder, progress or _quiet, hub_timeout)
+        return _pull(spec, folder, progress or _quiet, hub_timeout, before_loading)
     except OSError as error:
         if error.errno != errno.ENOSPC:
             raise
@@ -75,12 +80,13 @@ def pull(spec: LocalModelSpec, folder: Path | None = None, progress: Progress | 
         ) from error
 
 
-def _pull(spec: LocalModelSpec, folder: Path | None, progress: Progress, hub_timeout: float) -> Path:
+def _pull(spec: LocalModelSpec, folder: Path | None, progress: Progress, hub_timeout: float,
+          before_loading: bool) -> Path:
     folder = folder or cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
     target = model_path(spec, folder)
     with _exclusive(folder / f".{spec.filename}.lock", progress):
-        if is_verified(spec, target):
+        if is_verified(spec, target) and not before_loading:
             return target
         if target.exists():
             if _sha256(target, progress, "Checking the model file already here") == spec.sha256:

@@ -31,6 +31,6 @@ def open_model(name: str, progress: Progress | None = None) -> ChatModel:
         from agents.models.local import LocalModel
 
         spec = local_spec(name)
-        return LocalModel(spec, pull(spec, progress=progress))
+        return LocalModel(spec, pull(spec, progress=progress, before_loading=True))
     known = ", ".join(f"local/{n}" for n in LOCAL_MODELS)
     raise UnknownModel(f"unknown model '{name}'. Known models: {known}, or openai/<name> for an OpenAI-compatible endpoint.")
