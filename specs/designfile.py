@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
 
 from reqs.atomic import write_atomic
 from reqs.problems import Problem, ShallError
@@ -56,9 +57,17 @@ def load_design(root: Path) -> Design | None:
     try:
         data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
         return Design.model_validate(data)
+    except YAMLError as error:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        why = getattr(error, "problem", None) or "it is not YAML"
+        raise ShallError(str(Problem(DESIGN_FILE, line, f"this generated file cannot be read ({why}); restore it "
+                                     "with `git checkout specs/design.yaml`, or delete it and build again"))) from None
     except (ValidationError, ValueError) as error:
-        problem = Problem(DESIGN_FILE, 0, f"this generated file cannot be read ({error}); delete it and build again")
-        raise ShallError(str(problem)) from error
+        why = error.errors()[0]["msg"] if isinstance(error, ValidationError) else "it is not UTF-8 text"
+        problem = Problem(DESIGN_FILE, 1, f"this generated file does not have the shape shall writes ({why}); "
+                          "restore it with `git checkout specs/design.yaml`, or delete it and build again")
+        raise ShallError(str(problem)) from None
 
 
 def _flow_map(data: dict) -> CommentedMap:

@@ -69,6 +69,10 @@ def load_lock(root: Path) -> Lock | None:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
+    except UnicodeDecodeError:
+        raise ShallError(f"{path}:1: shall.lock is not text shall wrote (it holds bytes that are not UTF-8). It is "
+                         "written by `shall build`; restore it with `git checkout shall.lock`, or delete it to rebuild "
+                         "everything.") from None
     try:
         return Lock.model_validate(json.loads(text))
     except json.JSONDecodeError as error:
