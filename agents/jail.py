@@ -26,11 +26,12 @@ import ctypes
 import json
 import os
 import shutil
+import signal
 import stat
 import sys
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC = 1, 2, 4, 32, 4096, 16384
-PR_SET_NO_NEW_PRIVS = 38
+PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG = 38, 1
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -101,6 +102,8 @@ def main() -> int:
     os.setgroups([])
     os.setresgid(plan["gid"], plan["gid"], plan["gid"])
     os.setresuid(plan["uid"], plan["uid"], plan["uid"])
+    # Becoming nobody cleared what `unshare --kill-child` set: die with it if shall is killed.
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "could not forbid new privileges")
     os.chdir(work)

@@ -55,11 +55,15 @@ def test_a_run_in_the_sandbox_dies_with_the_build_that_started_it(tmp_path):
                    Limits(wall_seconds=300, seconds_per_example=300, cpu_seconds=300))
         """)
 
+    scratch = tmp_path / "scratch"  # the run's folder, and so its command line, names this test alone
+    scratch.mkdir()
+
     def harnesses() -> int:
-        return subprocess.run(["pgrep", "-f", "harness.py"], capture_output=True, text=True).stdout.count("\n")
+        return subprocess.run(["pgrep", "-f", f"{scratch}/.*harness.py"], capture_output=True, text=True).stdout.count("\n")
 
     before = harnesses()
-    build = subprocess.Popen([sys.executable, "-c", script], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    build = subprocess.Popen([sys.executable, "-c", script], cwd=REPO, stdout=subprocess.PIPE, text=True,
+                             env={**os.environ, "TMPDIR": str(scratch)})
     assert build.stdout.readline().strip() == "running"
     deadline = time.monotonic() + 30
     while harnesses() == before and time.monotonic() < deadline:
