@@ -154,7 +154,8 @@ def test_the_app_command_line_keeps_records_and_computes(tmp_path):
     assert app("add", "tanks", "tanks.json").returncode == 0
     refused = app("add", "levels", "bad.csv")
     assert refused.returncode == 2
-    assert refused.stderr.strip() == "bad.csv:2: field 'level_pct' should be number, got 'full'"
+    assert refused.stderr.strip().splitlines() == ["bad.csv:2: field 'level_pct' should be a number (like 12.5), got 'full'",
+                                                   "Nothing was kept; correct the file and add it again."]
     assert json.loads(app("show", "refill_plan").stdout) == [{"tank_id": "T1", "village": "Ojola", "litres_needed": 1750.0}]
     assert app("run").stdout.splitlines() == ["latest_levels: 2", "refill_alerts: 1", "refill_plan: 1", "village_refills: 1"]
     assert (root / "data.sqlite").exists()
