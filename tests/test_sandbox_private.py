@@ -36,6 +36,8 @@ def private_python(tmp_path) -> Path:
     [packages] = (private / "venv" / "lib").glob("python*/site-packages")
     home = Path(duckdb.__file__).parent.parent
     shutil.copytree(home / "duckdb", packages / "duckdb", copy_function=link_or_copy)
+    for metadata in home.glob("duckdb-*.dist-info"):  # duckdb reads its own version from here
+        shutil.copytree(metadata, packages / metadata.name, copy_function=link_or_copy)
     for library in home.glob("_duckdb*.so"):
         link_or_copy(str(library), str(packages / library.name))
     # Everything else comes from shall's own environment, after the private copy of DuckDB.
