@@ -7,7 +7,6 @@ import fcntl
 import hashlib
 import json
 import os
-import re
 import sqlite3
 import time
 import uuid
@@ -24,6 +23,7 @@ from agents.models.seam import ChatModel
 from agents.state import BuildContext
 from reqs.atomic import remove_strays, write_atomic
 from reqs.gitrepo import GitRepo
+from reqs.model import id_from_file_name
 from reqs.problems import ShallError
 from specs.lock import LOCK_FILE
 
@@ -156,9 +156,9 @@ def _commit_before_building(root: Path, on_event: Callable[[Event], None]) -> No
     requirements = repo.changed([repo.relative(root / "reqs")])
     if requirements:
         words = {"added": "add", "changed": "change", "removed": "remove"}
-        named = {path: (re.match(r"(REQ-\d+)", Path(path).name) or [Path(path).name])[0] for path in requirements}
-        summary = ", ".join(f"{words[kind]} {named[path]}" for path, kind in requirements.items())
-        trailers = "".join(f"\nShall-Requirement: {name}" for name in sorted(set(named.values())) if name.startswith("REQ-"))
+        ids = {path: id_from_file_name(Path(path).name) for path in requirements}
+        summary = ", ".join(f"{words[kind]} {ids[path] or Path(path).name}" for path, kind in requirements.items())
+        trailers = "".join(f"\nShall-Requirement: {rid}" for rid in sorted({rid for rid in ids.values() if rid}))
         sha = repo.commit([repo.relative(root / "reqs")], f"Requirements: {summary}\n{trailers}\n")
         if sha:
             on_event({"step": "git", "message": f"Committed your requirement changes first ({summary})"})

@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 from reqs.fieldtypes import FIELD_TYPES, suggest_type
 
 ID_PATTERN = r"^[A-Z][A-Z0-9]*-[0-9]+$"
+_ID_AT_START = re.compile(ID_PATTERN.removesuffix("$"))
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 NO_OUTPUT = (
@@ -30,6 +31,12 @@ PRIORITIES: tuple[str, ...] = ("must", "should", "could")
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Name = Annotated[str, StringConstraints(pattern=NAME_PATTERN)]
 RequirementId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=ID_PATTERN)]
+
+
+def id_from_file_name(name: str) -> str | None:
+    """The requirement id a file name starts with ("WT-001-refill.yaml" -> "WT-001"), or None."""
+    found = _ID_AT_START.match(name)
+    return found.group(0) if found else None
 
 
 def _scalar(value: Any) -> Any:

@@ -256,6 +256,24 @@ def test_diff_shows_uncommitted_requirement_edits_by_default(built, capsys):
     assert "REQ-005 (removed)" not in out and "new file reqs/REQ-005.yaml" in out and "+title: New" in out
 
 
+def test_ids_with_another_prefix_get_trailers_and_owners(tmp_path, capsys):
+    root = workspace(tmp_path)
+    for path in sorted((root / "reqs").glob("REQ-*.yaml")):
+        renamed = path.with_name(path.name.replace("REQ-", "WT-"))
+        renamed.write_text(path.read_text().replace("id: REQ-", "id: WT-"))
+        path.unlink()
+    build(root)
+    assert head(root).message.splitlines()[-4:] == [f"Shall-Requirement: WT-00{n}" for n in range(1, 5)]
+    edit(root, "reqs/WT-002.yaml", "below 20 %", "below 25 %")
+    build(root, bodies=NEW_ALERTS, calls=1)
+    requirements_commit = head(root).parents[0]
+    assert requirements_commit.message.startswith("Requirements: change WT-002\n")
+    assert "Shall-Requirement: WT-002" in requirements_commit.message
+    assert main(["-C", str(root), "diff", "HEAD~2"]) == 0
+    section = capsys.readouterr().out.split("WT-002 Refill alert\n")[1]
+    assert "--- a/reqs/WT-002.yaml" in section and f"+++ b/{ALERTS_MODULE}" in section
+
+
 def test_diff_names_an_unknown_revision(built, capsys):
     assert main(["-C", str(built), "diff", "no-such-rev"]) == 2
     assert "git does not know the revision 'no-such-rev'" in capsys.readouterr().err

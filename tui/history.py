@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from reqs.gitrepo import GitRepo
+from reqs.model import id_from_file_name
 from reqs.workspace import load_workspace
 from specs.lock import LOCK_FILE, Lock, load_lock
 
@@ -69,8 +70,8 @@ def _lock_at(repo: GitRepo, spec: str) -> Lock | None:
 
 
 def _owner_by_name(path: str) -> list[str]:
-    match = re.match(r"(REQ-\d+)", Path(path).name)
-    return [match.group(1)] if match and "/reqs/" in f"/{path}" else []
+    found = id_from_file_name(Path(path).name)
+    return [found] if found and "/reqs/" in f"/{path}" else []
 
 
 def _file_diff(repo: GitRepo, span: list[str], path: str, state: str | None) -> str:
