@@ -190,13 +190,16 @@ async def test_a_build_can_be_cancelled_and_says_so(root):
         release.wait(10)
         return answers(WATER_TANKS)(messages)
 
+    before = GitRepo.open_or_init(root).repo.head.commit.hexsha
     app = ShallApp(root, model=ScriptedModel(*[slow] * 4), build_options=ONE_ANSWER)
     async with app.run_test(size=SIZE) as pilot:
         screen = await approve_build(app, pilot)
         await pilot.press("c")
         release.set()
         await wait_for(pilot, lambda: "cancelled" in str(screen.query_one("#status", Static).render()))
-        assert (root / "reqs/REQ-001.yaml").exists()
+        assert "build again to carry on" in str(screen.query_one("#status", Static).render())
+    assert GitRepo.open_or_init(root).repo.head.commit.hexsha == before, "a cancelled build commits nothing"
+    assert (root / ".shall/build.json").exists(), "the unfinished build is remembered, so the next one carries on"
 
 
 async def test_a_failing_example_shows_expected_and_actual_side_by_side(root):
