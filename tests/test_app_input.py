@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_render import WATER_TANKS, built_workspace
+from tests.helpers import WATER_TANKS, built_workspace
 
 GOOD_CSV = ("tank_id,village,capacity_litres\nT1,Kanyawegi,5000\nT2,\"Got, Agulu\",12000\n"
             "T3,Ober,800\n")

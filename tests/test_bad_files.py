@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import shutil
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from hypothesis import strategies as st
 
 from reqs.workspace import load_workspace
 from tests.conftest import PROJECT
-from tests.test_build_graph import correct_model, workspace
+from tests.helpers import correct_model, workspace
 from tui.cli import main
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,

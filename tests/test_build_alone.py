@@ -17,8 +17,7 @@ from agents.models.fake import ScriptedModel
 from reqs.gitrepo import GitRepo
 from reqs.store import save_requirement
 from reqs.workspace import load_workspace
-from tests.test_build_graph import answers, workspace
-from tests.test_render import WATER_TANKS
+from tests.helpers import WATER_TANKS, answers, workspace
 
 REPO = Path(__file__).resolve().parents[1]
 

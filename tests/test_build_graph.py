@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
-import shutil
 import textwrap
 from pathlib import Path
 
@@ -14,52 +12,12 @@ from rich.console import Console
 from agents.build import run_build
 from agents.models.fake import ScriptedModel
 from agents.nodes import DesignRefused
-from reqs.gitrepo import GitRepo
-from reqs.initialize import GITIGNORE_LINES
 from reqs.problems import InvalidInput
-from tests.test_render import WATER_TANKS
+from tests.helpers import TWO_EXAMPLES, WATER_TANKS, alert_rules, answers, asked_for, correct_model, right, workspace
 from tui.building import _print_report
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 WRONG = "def run(**inputs):\n    return []\n"
-
-
-def workspace(tmp_path: Path, name: str = "water-tanks") -> Path:
-    """A copy of an example workspace, in a git repository of its own with the requirements committed."""
-    root = tmp_path / name
-    shutil.copytree(EXAMPLES / name, root)
-    (root / ".gitignore").write_text("\n".join(GITIGNORE_LINES) + "\n")
-    GitRepo.open_or_init(root).commit(["reqs", ".gitignore"], "Requirements")
-    return root
-
-
-def asked_for(messages: list[dict]) -> str:
-    """The component a prompt asks to write, from its 'Output: <collection>' line."""
-    return "make_" + re.search(r"^Output: (?:rows of )?(\w+)", messages[1]["content"], re.M).group(1)
-
-
-def answers(bodies: dict[str, str]):
-    """A model answer that writes each component from `bodies`."""
-    return lambda messages: f"```python\n{textwrap.dedent(bodies[asked_for(messages)]).strip()}\n```"
-
-
-def right(name: str) -> str:
-    """A model answer writing the component correctly."""
-    return f"```python\n{textwrap.dedent(WATER_TANKS[name]).strip()}\n```"
-
-
-def alert_rules(rules: list[str]):
-    """A model answer writing the refill alerts with the rule its seed picks, and every other component correctly."""
-    def answer(messages, options):
-        if asked_for(messages) != "make_refill_alerts":
-            return right(asked_for(messages))
-        return ("```python\ndef run(latest_levels):\n    return [{'tank_id': r['tank_id'], 'level_pct': r['level_pct']}"
-                f" for r in latest_levels if {rules[options.seed % len(rules)]}]\n```")
-    return answer
-
-
-def correct_model(calls: int = 4) -> ScriptedModel:
-    return ScriptedModel(*[answers(WATER_TANKS)] * calls)
 
 
 def test_a_build_writes_a_tested_app_and_reports_every_requirement(tmp_path):
@@ -117,24 +75,6 @@ def test_the_repair_loop_stops_at_its_bound(tmp_path):
         "'latest_levels': no record matches {'tank_id': 'T1', 'level_pct': 12.5, 'taken_at': '2025-05-01T18:00:00'}",
         "'latest_levels': no record matches {'tank_id': 'T2', 'level_pct': 64.0, 'taken_at': '2025-05-01T07:30:00'}",
     ]}
-
-
-TWO_EXAMPLES = """\
-id: REQ-001
-title: Low tanks
-statement: The system shall list the tanks whose level is below 20 %.
-examples:
-  - name: one low
-    given: {levels: [{tank_id: T1, level_pct: 5.0, taken_at: "2025-05-01T07:00:00"}]}
-    then: {low_tanks: [{tank_id: T1}]}
-  - name: none low
-    given: {levels: [{tank_id: T2, level_pct: 50.0, taken_at: "2025-05-01T07:00:00"}]}
-    then: {low_tanks: []}
-  - name: at the limit
-    holdout: true
-    given: {levels: [{tank_id: T3, level_pct: 20.0, taken_at: "2025-05-01T07:00:00"}]}
-    then: {low_tanks: []}
-"""
 
 
 def test_a_worse_repair_is_never_kept(tmp_path):

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from agents.edgecases import agreement, canonical, edge_inputs, nearness, statement_numbers
+from agents.edgecases import (
+    agreement,
+    canonical,
+    edge_inputs,
+    nearness,
+    statement_numbers,
+)
 
 FIELDS = {"levels": {"tank_id": "text", "level_pct": "number", "taken_at": "datetime"}}
 BASE = {"levels": [{"tank_id": "T1", "level_pct": 55.0, "taken_at": "2025-05-01T07:00:00"},

@@ -12,7 +12,7 @@ from pathlib import Path
 from agents.build import run_build
 from reqs.atomic import remove_strays
 from reqs.gitrepo import GitRepo
-from tests.test_build_graph import correct_model, workspace
+from tests.helpers import correct_model, workspace
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -48,7 +48,7 @@ def test_a_run_in_the_sandbox_dies_with_the_build_that_started_it(tmp_path):
     script = textwrap.dedent(f"""
         from pathlib import Path
         from agents.sandbox import Limits, run_trials
-        from tests.test_render import WATER_TANKS, built_workspace
+        from tests.helpers import WATER_TANKS, built_workspace
         root = built_workspace(Path({str(tmp_path)!r}), WATER_TANKS)
         print("running", flush=True)
         run_trials(root, {{"loop": "def run():\\n    while True:\\n        pass\\n"}}, {{"once": {{}}}},

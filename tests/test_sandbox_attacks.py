@@ -22,9 +22,16 @@ import pytest
 
 from agents import isolation
 from agents.sandbox import Limits, Trial, run_trials
-from tests.sandbox_attacks import (CONNECT, DAMAGE_WORKSPACE, FILL_DISK, FILL_MEMORY, FORK_BOMB, LEFT_BEHIND,
-                                   READ_SECRETS)
-from tests.test_render import WATER_TANKS, built_workspace
+from tests.helpers import WATER_TANKS, built_workspace
+from tests.sandbox_attacks import (
+    CONNECT,
+    DAMAGE_WORKSPACE,
+    FILL_DISK,
+    FILL_MEMORY,
+    FORK_BOMB,
+    LEFT_BEHIND,
+    READ_SECRETS,
+)
 
 LIMITS = Limits(wall_seconds=30, seconds_per_example=8, cpu_seconds=20)
 FORMS = ["plain", "bypass"]

@@ -50,7 +50,7 @@ def test_sql_components_run_walled_in_from_a_private_folder(private_python, tmp_
         import json
         from pathlib import Path
         from agents.sandbox import run_trials
-        from tests.test_render import WATER_TANKS, built_workspace
+        from tests.helpers import WATER_TANKS, built_workspace
         root = built_workspace(Path({str(tmp_path)!r}), WATER_TANKS)
         module = "import duckdb\\nfrom app.sql import run_sql\\n\\ndef run(levels):\\n" \\
                  "    rows = run_sql('SELECT tank_id FROM levels WHERE level_pct < 20', {{'levels': levels}}, 'x')\\n" \\

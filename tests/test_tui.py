@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Input, Static, TextArea
 from agents.models.fake import ScriptedModel
 from reqs.gitrepo import GitRepo
 from reqs.initialize import GITIGNORE_LINES
-from tests.test_build_graph import WATER_TANKS, answers
+from tests.helpers import WATER_TANKS, answers
 from tui.app import RequirementsScreen, ShallApp
 from tui.buildscreen import BuildScreen
 from tui.dialogs import ApproveDesign, AskValue, Confirm

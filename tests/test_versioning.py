@@ -13,8 +13,14 @@ from agents.models.fake import ScriptedModel
 from reqs.gitrepo import GitRepo
 from reqs.workspace import load_workspace
 from specs.infer import infer_design
-from specs.lock import LOCK_FILE, load_lock, requirement_changes, requirement_states, stale_components
-from tests.test_build_graph import WATER_TANKS, answers, asked_for, workspace
+from specs.lock import (
+    LOCK_FILE,
+    load_lock,
+    requirement_changes,
+    requirement_states,
+    stale_components,
+)
+from tests.helpers import WATER_TANKS, answers, asked_for, workspace
 from tui.cli import main
 
 ALERTS = "reqs/REQ-002.yaml"

@@ -10,7 +10,7 @@ import pytest
 
 from agents.build import run_build
 from agents.state import BuildContext
-from tests.test_build_graph import TWO_EXAMPLES
+from tests.helpers import TWO_EXAMPLES
 
 pytestmark = pytest.mark.e2e
 
