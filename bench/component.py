@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from langgraph.runtime import Runtime  # noqa: E402
 
-from agents import nodes  # noqa: E402
+from agents import nodes, selection, tasks  # noqa: E402
 from agents.models.select import open_model  # noqa: E402
 from agents.sandbox import run_trials  # noqa: E402
 from agents.state import BuildContext  # noqa: E402
@@ -118,26 +118,25 @@ def main() -> int:
             upstream = {key: made[key] for key in visible if key in made}
             work = {"component": component.name, "design": design.model_dump(), "requirements": requirements,
                     "code": "", "failing": None, "attempt": 1, "upstream": upstream}
-            state = {"root": scratch, "requirements": requirements, "design": design.model_dump(), "upstream": upstream}
             found, started = {}, time.monotonic()
             for language in args.languages:
                 answer = nodes.generate_component({**work, "language": language}, runtime)
                 found.update(answer["candidates"][component.name])
             if args.when_none_pass:
-                state["candidates"] = {component.name: found}
-                tried = nodes._try_candidates(state, runtime, design, component, found)
-                if nodes._none_pass(tried) and args.when_none_pass == "revise":
-                    revisions = nodes._revisions(state, design, component.name, tried)
+                tried = selection.try_candidates(Path(scratch), requirements, upstream, design, component, found,
+                                                 context.limits)
+                if selection.none_pass(tried) and args.when_none_pass == "revise":
+                    revisions = selection.revisions(found, design, component.name, tried)
                     answer = nodes.revise_candidate({**work, "revisions": revisions}, runtime)
                     found.update(answer["candidates"][component.name])
-                elif nodes._none_pass(tried):
+                elif selection.none_pass(tried):
                     for language in args.languages:
                         answer = nodes.generate_component({**work, "language": language, "first": args.candidates}, runtime)
                         found.update(answer["candidates"][component.name])
             modules = {"_" + key.replace("-", "_"): code for key, code in found.items()}
             seconds = time.monotonic() - started
-            state["candidates"] = {component.name: found}
-            pick, _ = nodes._choose(component, nodes._try_candidates(state, runtime, design, component, found))
+            pick, _ = selection.choose(component, selection.try_candidates(Path(scratch), requirements, upstream, design,
+                                                                           component, found, context.limits))
             chosen = "_" + pick.replace("-", "_")
             remember(made, Path(scratch), design, component, examples, found[pick], context.limits)
             trials = run_trials(Path(scratch), modules, {k: c["inputs"] for k, c in {**visible, **held}.items()}, context.limits)
@@ -158,7 +157,7 @@ def main() -> int:
                     totals["chosen holdout"][0] += h
                     totals["chosen holdout"][1] += len(held)
                 if args.show:
-                    print("    " + (nodes.query_of(code) if nodes.language_of(code) == "sql" else code).replace("\n", "\n    "))
+                    print("    " + (tasks.query_of(code) if tasks.language_of(code) == "sql" else code).replace("\n", "\n    "))
     print("; ".join(f"{name}: {done}/{total}" for name, (done, total) in totals.items()) + " (* marks the one kept)")
     return 0
 

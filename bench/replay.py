@@ -26,9 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from component import component_cases, passed, remember  # noqa: E402
 from langgraph.checkpoint.sqlite import SqliteSaver  # noqa: E402
-from langgraph.runtime import Runtime  # noqa: E402
 
-from agents import nodes  # noqa: E402
+from agents import selection  # noqa: E402
 from agents.build import CHECKPOINTS, CURRENT, STATE_DIR  # noqa: E402
 from agents.graph import build_graph  # noqa: E402
 from agents.sandbox import run_trials  # noqa: E402
@@ -58,8 +57,7 @@ def main() -> int:
 
     built = last_build(args.workspace)
     design, requirements = Design.model_validate(built["design"]), built["requirements"]
-    runtime = Runtime(context=BuildContext(model=None))
-    limits = runtime.context.limits
+    limits = BuildContext(model=None).limits
     examples = {f"{r['id']}/{e['name']}": e for r in requirements for e in r["examples"]}
     made: dict[str, dict] = {}  # example key -> collection -> what the kept code made
     changed = 0
@@ -69,10 +67,9 @@ def main() -> int:
             found = (built.get("candidates") or {}).get(component.name) or {}
             output, kept = component.writes[0], built["code"][component.name]
             if len(found) > 1 and (not args.components or component.name in args.components):
-                state = {"root": scratch, "requirements": requirements, "design": built["design"],
-                         "candidates": {component.name: found}, "upstream": built.get("upstream") or {}}
-                tried = nodes._try_candidates(state, runtime, design, component, found)
-                pick, summary = nodes._choose(component, tried)
+                tried = selection.try_candidates(Path(scratch), requirements, built.get("upstream") or {}, design,
+                                                 component, found, limits)
+                pick, summary = selection.choose(component, tried)
                 visible = component_cases(requirements, design, component, made, holdout=False)
                 held = component_cases(requirements, design, component, made, holdout=True)
                 trials = run_trials(Path(scratch), tried.code, {k: c["inputs"] for k, c in {**visible, **held}.items()},

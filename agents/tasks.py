@@ -1,0 +1,112 @@
+"""What the model is asked: a component's task, the inputs shown with it, and the repair of a wrong answer.
+
+The wording lives in agents/prompts.py; this module fills it in from the design and the examples.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+
+from agents import prompts
+from agents.cases import case_key
+from agents.codefix import PARSING
+from agents.state import WorkOnComponent
+from specs.design import Design
+from specs.render import SQL_COLUMN_TYPES, SQL_MODULE_START
+
+LANGUAGE_WORDS = {"python": "Python", "sql": "SQL"}
+
+
+def system_prompt(language: str) -> str:
+    return prompts.SQL_SYSTEM if language == "sql" else prompts.SYSTEM
+
+
+def language_of(code: str) -> str:
+    return "sql" if code.startswith(SQL_MODULE_START) else "python"
+
+
+def query_of(code: str) -> str:
+    """The query inside a component module written in SQL."""
+    with PARSING:
+        tree = ast.parse(code)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "QUERY" for t in node.targets):
+            if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+                return node.value.value.strip()
+    return code
+
+
+def component_task(work: WorkOnComponent, language: str = "python") -> str:
+    design_ = Design.model_validate(work["design"])
+    component = design_.component(work["component"])
+    output = component.writes[0]
+    serving = [r for r in work["requirements"] if r["id"] in component.requirements]
+    requirements = "\n".join(f"- {r['id']} {r['title']}: {r['statement'].strip()}" for r in serving)
+    inputs = "\n".join(f"- {name}: {describe_collection(design_, name)}" for name in component.reads)
+    examples = []
+    upstream = work.get("upstream") or {}
+    for requirement in serving:
+        for example in requirement["examples"]:
+            if example["holdout"] or output not in example["then"]:
+                continue
+            computed = upstream.get(case_key(requirement["id"], example["name"]))
+            typed = language == "python"
+            examples.append(prompts.EXAMPLE.format(
+                name=example["name"], inputs=inputs_shown(component.reads, example["given"], design_, computed, typed),
+                output=output, expected=repr(typed_records(design_, output, example["then"][output]) if typed
+                                             else example["then"][output])))
+    if language == "sql":
+        tables = "\n".join(f"- {name}({columns(design_, name)})" for name in component.reads)
+        return prompts.SQL_TASK.format(plural="s" if len(serving) > 1 else "", requirements=requirements, inputs=tables,
+                                       output=output, fields=", ".join(design_.collections[output].fields),
+                                       examples="\n\n".join(examples))
+    fields = ", ".join(f"{f} ({t})" for f, t in design_.collections[output].fields.items())
+    return prompts.TASK.format(plural="s" if len(serving) > 1 else "", requirements=requirements, inputs=inputs,
+                               output=output, fields=fields, examples="\n\n".join(examples),
+                               parameters=", ".join(component.reads))
+
+
+def describe_collection(design_: Design, name: str) -> str:
+    collection = design_.collections[name]
+    fields = ", ".join(f"{f} ({t})" for f, t in collection.fields.items())
+    made_by = "" if collection.source else f"; made by {design_.writer_of(name).name}" if design_.writer_of(name) else ""
+    return f"records with {fields}{made_by}"
+
+
+def columns(design_: Design, name: str) -> str:
+    return ", ".join(f"{f} {SQL_COLUMN_TYPES[t]}" for f, t in design_.collections[name].fields.items())
+
+
+def inputs_shown(reads: list[str], given: dict, design_: Design, actual: dict | None, typed: bool = True) -> str:
+    def shown(name: str, records: list[dict]) -> str:
+        return repr(typed_records(design_, name, records) if typed else records)
+
+    lines = []
+    for name in reads:
+        if name in given:
+            lines.append(f"{name} = {shown(name, given[name])}")
+        elif actual and name in actual:
+            lines.append(f"{name} = {shown(name, actual[name])}")
+        elif design_.collections[name].source:
+            lines.append(f"{name} = []")
+        else:
+            lines.append(f"{name} = (computed by {design_.writer_of(name).name} from the inputs above)")
+    return "\n".join(lines)
+
+
+def typed_records(design_: Design, name: str, records: list[dict]) -> list[dict]:
+    kinds = design_.collections[name].fields
+    parse = {"date": dt.date.fromisoformat, "datetime": dt.datetime.fromisoformat}
+    return [{k: parse[kinds[k]](v) if isinstance(v, str) and kinds.get(k) in parse else v for k, v in r.items()} for r in records]
+
+
+def repair_messages(work: WorkOnComponent, language: str, example: str, inputs: str, expected: list[dict],
+                     outcome: str) -> list[dict]:
+    """The component's task, then its current code with the example it gets wrong and what it did."""
+    output = Design.model_validate(work["design"]).component(work["component"]).writes[0]
+    shown = query_of(work["code"]) if language == "sql" else work["code"].strip()
+    repair = prompts.REPAIR.format(**prompts.REPAIR_WORDS[language], code=shown, name=example, inputs=inputs,
+                                   output=output, expected=repr(expected), outcome=outcome)
+    return [{"role": "system", "content": system_prompt(language)},
+            {"role": "user", "content": component_task(work, language)}, {"role": "user", "content": repair}]
