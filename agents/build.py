@@ -22,10 +22,11 @@ from agents.graph import build_graph
 from agents.models.seam import ChatModel
 from agents.state import BuildContext
 from reqs.atomic import remove_strays, write_atomic
-from reqs.gitrepo import GitRepo
+from reqs.gitrepo import GitRepo, trailers
 from reqs.model import id_from_file_name
 from reqs.problems import ShallError
-from specs.lock import LOCK_FILE
+from reqs.words import counted
+from specs.lock import GENERATED_FOLDERS, GENERATED_PATHS, LOCK_FILE
 
 STATE_DIR = ".shall"
 CHECKPOINTS = "build.sqlite"
@@ -143,23 +144,20 @@ def _run_build(root, model, only, auto_approve, max_repairs, candidates, languag
     return report
 
 
-GENERATED_PATHS = ("app", "specs", "tests", LOCK_FILE)
-
-
 def _commit_before_building(root: Path, on_event: Callable[[Event], None]) -> None:
     """Commit what the person changed, so the build's own commit holds only what shall made, and nothing is lost."""
     repo = GitRepo.open_enclosing(root)
     _remove_strays(root)
     if restored := leftovers.put_back(root, repo):
-        on_event({"step": "git", "message": f"Put back {len(restored)} file{'s' * (len(restored) != 1)} an earlier, "
+        on_event({"step": "git", "message": f"Put back {counted(len(restored), 'file')} an earlier, "
                   "stopped build had left half-done"})
     requirements = repo.changed([repo.relative(root / "reqs")])
     if requirements:
         words = {"added": "add", "changed": "change", "removed": "remove"}
         ids = {path: id_from_file_name(Path(path).name) for path in requirements}
         summary = ", ".join(f"{words[kind]} {ids[path] or Path(path).name}" for path, kind in requirements.items())
-        trailers = "".join(f"\nShall-Requirement: {rid}" for rid in sorted({rid for rid in ids.values() if rid}))
-        sha = repo.commit([repo.relative(root / "reqs")], f"Requirements: {summary}\n{trailers}\n")
+        sha = repo.commit([repo.relative(root / "reqs")],
+                          f"Requirements: {summary}\n{trailers(sorted({rid for rid in ids.values() if rid}))}")
         if sha:
             on_event({"step": "git", "message": f"Committed your requirement changes first ({summary})"})
     generated = [repo.relative(root / p) for p in GENERATED_PATHS if (root / p).exists()]
@@ -168,8 +166,8 @@ def _commit_before_building(root: Path, on_event: Callable[[Event], None]) -> No
         sha = repo.commit(generated, "Keep hand edits to generated files before shall builds\n\n"
                           + "\n".join(f"- {path}" for path in edited) + "\n")
         if sha:
-            on_event({"step": "git", "message": f"Committed your edits to {len(edited)} generated file"
-                      f"{'s' * (len(edited) != 1)} first, so the build cannot lose them"})
+            on_event({"step": "git", "message": f"Committed your edits to {counted(len(edited), 'generated file')} "
+                      "first, so the build cannot lose them"})
 
 
 def _remove_strays(root: Path) -> None:
@@ -178,7 +176,7 @@ def _remove_strays(root: Path) -> None:
     Only builds write the generated files, and this one holds the build lock; requirements may be being
     saved right now (in the terminal UI), so theirs are removed only when a minute old.
     """
-    for folder in ("app", "specs", "tests"):
+    for folder in GENERATED_FOLDERS:
         remove_strays(root / folder)
     remove_strays(root, recursive=False, named=LOCK_FILE)
     remove_strays(root / "reqs", older_than=60)

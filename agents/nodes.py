@@ -17,19 +17,20 @@ from agents.handedits import merge_hand_edits, module_text
 from agents.models.seam import CallOptions
 from agents.report import build_report, commit_message
 from agents.sandbox import Case, run_cases
-from agents.selection import choose, counted, none_pass, revisions, try_candidates
+from agents.selection import choose, none_pass, revisions, try_candidates
 from agents.state import BuildContext, BuildState, WorkOnComponent, add_usage
 from agents.tasks import LANGUAGE_WORDS, component_task, inputs_shown, language_of, repair_messages, system_prompt
 from reqs.gitrepo import GitRepo
 from reqs.hashing import content_hash
 from reqs.model import Project, Requirement
 from reqs.problems import InvalidInput, ShallError
+from reqs.words import counted
 from reqs.workspace import load_workspace
 from specs.checks import design_problems
 from specs.design import DESIGN_FILE, Design
 from specs.designfile import design_text, write_design
 from specs.infer import infer_design
-from specs.lock import (LOCK_FILE, FileEntry, Lock, RequirementEntry, blob_id, file_blob_id, hand_edited, load_lock,
+from specs.lock import (GENERATED_PATHS, FileEntry, Lock, RequirementEntry, blob_id, file_blob_id, hand_edited, load_lock,
                         requirement_changes, slice_hash, stale_components, write_lock)
 from specs.render import SQL_COLUMN_TYPES, render_app, sql_component_code, write_files
 
@@ -307,14 +308,14 @@ def render(state: BuildState, runtime: Runtime[BuildContext], quiet: bool = Fals
     written = write_files(root, files)
     leftovers.record(root, {DESIGN_FILE: design_text(design_), **{path: files[path] for path in written}})
     if not quiet:
-        _say(runtime, "render", f"Updated {len(written)} file{'s' * (len(written) != 1)} of the app" if written
+        _say(runtime, "render", f"Updated {counted(len(written), 'file')} of the app" if written
              else "The app is unchanged")
     return {}
 
 
 def test(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
     cases = _cases(state, holdout=False)
-    _say(runtime, "test", f"Running {len(cases)} example{'s' * (len(cases) != 1)} in the sandbox")
+    _say(runtime, "test", f"Running {counted(len(cases), 'example')} in the sandbox")
     run = run_cases(Path(state["root"]), cases, runtime.context.limits)
     visible = {r.key: asdict(r) for r in run.results}
     passed = sum(r.passed for r in run.results)
@@ -364,7 +365,7 @@ def finish(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
 
 def holdouts(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
     cases = _cases(state, holdout=True)
-    _say(runtime, "holdout", f"Checking {len(cases)} held-out example{'s' * (len(cases) != 1)}")
+    _say(runtime, "holdout", f"Checking {counted(len(cases), 'held-out example')}")
     run = run_cases(Path(state["root"]), cases, runtime.context.limits)
     return {"holdouts": {r.key: asdict(r) for r in run.results}}
 
@@ -409,7 +410,7 @@ def commit(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
     leftovers.clear(root)  # everything the build wrote is now recorded in the lock and committed
     served = sorted({rid for c in design_.components if c.name in stale for rid in c.requirements}
                     | {rid for rid, kind in (state.get("lock_changes") or {}).items() if kind == "removed"})
-    paths = [repo.relative(root / p) for p in ("app", "specs", "tests", LOCK_FILE) if (root / p).exists()]
+    paths = [repo.relative(root / p) for p in GENERATED_PATHS if (root / p).exists()]
     paths += [repo.relative(root / p) for p in removed]
     sha = repo.commit(paths, commit_message(state["report"], served))
     _say(runtime, "commit", f"Committed the build as {sha[:8]}" if sha else "Nothing changed, so nothing was committed")

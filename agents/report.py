@@ -4,6 +4,7 @@ an example does not expect, and the build's commit message."""
 from __future__ import annotations
 
 from agents.state import BuildState
+from reqs.gitrepo import trailers
 from reqs.model import Requirement
 from specs.design import Design
 
@@ -73,5 +74,4 @@ def commit_message(report: dict, served: list[str]) -> str:
     lines = [subject, "", f"Examples: {passed} of {total} pass; held out: {held} of {held_total}.",
              f"Regenerated: {', '.join(report['components_regenerated']) or 'nothing'}."]
     lines += [f"Conflict, left as you wrote it: {path}" for path in report.get("conflicts", [])]
-    lines += [""] + [f"Shall-Requirement: {rid}" for rid in served]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + trailers(served)

@@ -11,6 +11,7 @@ from agents.cases import component_cases
 from agents.edgecases import agreement, canonical, edge_inputs, nearness
 from agents.sandbox import Limits, run_trials
 from agents.tasks import LANGUAGE_WORDS, language_of, query_of
+from reqs.words import counted
 from specs.design import ComponentDesign, Design
 from specs.matching import differences
 
@@ -131,10 +132,6 @@ def size(code: str) -> int:
 
 
 _WORDS = re.compile(r"\w+|[^\w\s]")
-
-
-def counted(number: int, noun: str) -> str:
-    return f"{number} {noun}{'s' * (number != 1)}"
 
 
 def candidate_order(key: str) -> tuple[bool, int, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,8 +15,20 @@ NOT_WORK = ":(exclude,glob)**/.*.tmp"
 FALLBACK_EMAIL = "shall@localhost"
 
 
+TRAILER = "Shall-Requirement"  # one per requirement a commit serves: `git log --grep "Shall-Requirement: WT-002"`
+
+
 class GitError(ShallError):
     pass
+
+
+def trailers(requirement_ids: list[str]) -> str:
+    """The end of a commit message: a blank line, then a trailer line per requirement the commit serves."""
+    return "".join(["\n", *(f"{TRAILER}: {rid}\n" for rid in requirement_ids)])
+
+
+def trailer_ids(message: str) -> list[str]:
+    return re.findall(rf"^{TRAILER}: (\S+)", message, re.M)
 
 
 def _git():

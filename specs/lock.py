@@ -22,6 +22,8 @@ from reqs.problems import ShallError
 from specs.design import ComponentDesign, Design
 
 LOCK_FILE = "shall.lock"
+GENERATED_FOLDERS = ("app", "specs", "tests")
+GENERATED_PATHS = (*GENERATED_FOLDERS, LOCK_FILE)  # everything a build writes, and commits
 LOCK_VERSION = 1
 
 
@@ -74,13 +76,18 @@ def load_lock(root: Path) -> Lock | None:
                          "written by `shall build`; restore it with `git checkout shall.lock`, or delete it to rebuild "
                          "everything.") from None
     try:
-        return Lock.model_validate(json.loads(text))
+        return lock_from_text(text)
     except json.JSONDecodeError as error:
         raise ShallError(f"{path}:{error.lineno}: shall.lock is not valid JSON ({error.msg}). It is written by "
                          "`shall build`; restore it with `git checkout shall.lock`, or delete it to rebuild everything.")
     except ValidationError as error:
         raise ShallError(f"{path}: shall.lock does not have the shape shall writes ({error.errors()[0]['msg']}). "
                          "Restore it with `git checkout shall.lock`, or delete it to rebuild everything.")
+
+
+def lock_from_text(text: str) -> Lock:
+    """The lock a text holds; json.JSONDecodeError or pydantic's ValidationError (both ValueErrors) if none."""
+    return Lock.model_validate(json.loads(text))
 
 
 def lock_text(lock: Lock) -> str:

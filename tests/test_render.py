@@ -10,7 +10,7 @@ from pathlib import Path
 
 from reqs.workspace import load_workspace
 from specs.infer import infer_design
-from specs.render import render_schemas
+from specs.render import render_app, render_schemas
 from tests.helpers import WATER_TANKS, built_workspace
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -110,3 +110,19 @@ def test_the_app_command_line_keeps_records_and_computes(tmp_path):
     assert json.loads(app("show", "refill_plan").stdout) == [{"tank_id": "T1", "village": "Ojola", "litres_needed": 1750.0}]
     assert app("run").stdout.splitlines() == ["latest_levels: 2", "refill_alerts: 1", "refill_plan: 1", "village_refills: 1"]
     assert (root / "data.sqlite").exists()
+
+
+def test_the_rendered_app_needs_nothing_but_the_standard_library_and_duckdb():
+    """The app runs where shall is not installed: none of its files may import shall's own packages."""
+    import ast
+
+    workspace = load_workspace(EXAMPLES / "water-tanks")
+    design = infer_design(workspace.project, workspace.requirements)
+    allowed = set(sys.stdlib_module_names) | {"app", "duckdb", "__future__"}
+    for path, text in render_app(design, workspace.project.name).items():
+        if not (path.startswith("app/") and path.endswith(".py")):
+            continue
+        for node in ast.walk(ast.parse(text)):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
+            assert {name.split(".")[0] for name in names} <= allowed, f"{path} imports {names}"

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.widgets.data_table import ColumnKey
 
+from reqs.words import counted
 from reqs.workspace import RequirementFile, Workspace, load_workspace, next_free_id
 from specs.lock import load_lock, requirement_states
 from tui.dialogs import Confirm
@@ -170,7 +171,7 @@ class RequirementsScreen(Screen):
         problems = len(app.workspace.problems)
         summary = f"{table.row_count} of {len(self.rows)} requirements shown."
         if problems:
-            summary += f" {problems} problem{'s' * (problems != 1)} in the files: open a requirement marked 'has problems' to see them."
+            summary += f" {counted(problems, 'problem')} in the files: open a requirement marked 'has problems' to see them."
         if app.drafts:
             summary += f" {UNSAVED} marks changes not saved yet."
         self.query_one("#summary", Static).update(summary)

@@ -16,6 +16,7 @@ from reqs.ears import statement_hints
 from reqs.fieldtypes import describe, infer, show, type_error
 from reqs.problems import Problem, ShallError
 from reqs.store import save_draft
+from reqs.words import counted
 from tui.dialogs import AskValue, Confirm
 
 PRIORITIES = [("must: the software is no use without it", "must"), ("should: important, but it can wait", "should"),
@@ -375,7 +376,7 @@ class EditorScreen(Screen):
         self.mark()
         self.show_problems(problems)
         if problems:
-            self.notify(f"Saved, with {len(problems)} thing{'s' * (len(problems) != 1)} to fix (shown in red).",
+            self.notify(f"Saved, with {counted(len(problems), 'thing')} to fix (shown in red).",
                         severity="warning")
         else:
             self.notify(f"Saved {self.requirement_id}.")

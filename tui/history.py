@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 
-from pydantic import ValidationError
 
-from reqs.gitrepo import GitRepo
+from reqs.gitrepo import GitRepo, trailer_ids
 from reqs.model import id_from_file_name
 from reqs.workspace import load_workspace
-from specs.lock import LOCK_FILE, Lock, load_lock
+from specs.lock import LOCK_FILE, Lock, load_lock, lock_from_text
 
 SHARED = "Shared by the whole app"
 
@@ -64,8 +61,8 @@ def _lock_at(repo: GitRepo, spec: str) -> Lock | None:
     if text is None:
         return None
     try:
-        return Lock.model_validate(json.loads(text))
-    except (ValueError, ValidationError):  # a lock from another version of shall: ownership from the current one
+        return lock_from_text(text)
+    except ValueError:  # a lock from another version of shall: ownership from the current one
         return None
 
 
@@ -90,7 +87,7 @@ def build_log(root: Path, limit: int = 200) -> list[dict]:
         entries.append({
             "sha": commit.hexsha, "short": commit.hexsha[:8], "date": commit.committed_datetime.strftime("%Y-%m-%d %H:%M"),
             "subject": message.splitlines()[0] if message else "",
-            "requirements": re.findall(r"^Shall-Requirement: (\S+)", message, re.M),
+            "requirements": trailer_ids(message),
             "parent": commit.parents[0].hexsha if commit.parents else None,
         })
     return entries
