@@ -88,3 +88,14 @@ def save_draft(root: Path, data: dict[str, Any], file: RequirementFile | None = 
     document.update(top)
     document.save()
     return load_requirement(document.path, document.display)  # read back, so line numbers match the file
+
+
+def delete_requirement(root: Path, file: RequirementFile) -> None:
+    """Remove a requirement's file; git keeps its last committed version, and the next build removes its code.
+
+    Only a file directly under reqs/ is ever removed, whatever `file` says.
+    """
+    folder = (root / REQS_DIR).resolve()
+    if file.path.resolve().parent != folder or file.path.name == "project.yaml":
+        raise ShallError(f"{file.display} is not a requirement file in {REQS_DIR}/, so nothing was deleted")
+    file.path.unlink(missing_ok=True)

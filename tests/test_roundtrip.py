@@ -202,3 +202,22 @@ def test_a_new_requirement_never_overwrites_an_existing_file(tmp_path: Path):
     with pytest.raises(ShallError, match="reqs/REQ-001.yaml already exists"):
         save_requirement(tmp_path, Requirement.model_validate(loaded.requirement.model_dump()))
     assert existing.read_text() == REFILL_ALERT
+
+
+def test_deleting_a_requirement_removes_its_file_and_nothing_outside_reqs(tmp_path: Path):
+    from reqs.problems import ShallError
+    from reqs.store import delete_requirement
+    from reqs.workspace import load_workspace
+
+    (tmp_path / "reqs").mkdir()
+    (tmp_path / "reqs" / "project.yaml").write_text("name: Tanks\ndescription: Levels.\n")
+    (tmp_path / "reqs" / "REQ-001.yaml").write_text(REFILL_ALERT)
+    [file] = load_workspace(tmp_path).files
+    elsewhere = tmp_path / "notes.yaml"
+    elsewhere.write_text(REFILL_ALERT)
+    with pytest.raises(ShallError, match="not a requirement file in reqs/"):
+        delete_requirement(tmp_path, load_requirement(elsewhere, "notes.yaml"))
+    assert elsewhere.exists()
+    delete_requirement(tmp_path, file)
+    assert not (tmp_path / "reqs" / "REQ-001.yaml").exists()
+    assert load_workspace(tmp_path).files == []

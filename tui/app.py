@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.widgets.data_table import ColumnKey
 
+from reqs.store import delete_requirement
 from reqs.words import counted
 from reqs.workspace import RequirementFile, Workspace, load_workspace, next_free_id
 from specs.lock import load_lock, requirement_states
@@ -226,7 +227,7 @@ class RequirementsScreen(Screen):
                 return
             app.drafts.pop(requirement_id, None)
             if (file := app.file_of(requirement_id)) is not None:
-                file.path.unlink(missing_ok=True)
+                delete_requirement(app.root, file)
             app.reload()
             self.fill()
             self.notify(f"{requirement_id} deleted")
