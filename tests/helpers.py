@@ -118,3 +118,20 @@ examples:
     given: {levels: [{tank_id: T3, level_pct: 20.0, taken_at: "2025-05-01T07:00:00"}]}
     then: {low_tanks: []}
 """
+
+
+def holding_the_lock(root: Path):
+    """Another process, building in `root` as far as the build lock can tell, until it is killed."""
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import time
+        from pathlib import Path
+        from agents.build import only_build
+        with only_build(Path({str(root)!r})):
+            print("holding", flush=True)
+            time.sleep(600)
+        """)], cwd=Path(__file__).resolve().parents[1], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "holding"
+    return holder

@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -17,23 +16,9 @@ from agents.models.fake import ScriptedModel
 from reqs.gitrepo import GitRepo
 from reqs.store import save_requirement
 from reqs.workspace import load_workspace
-from tests.helpers import WATER_TANKS, answers, workspace
+from tests.helpers import WATER_TANKS, answers, holding_the_lock, workspace
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def holding_the_lock(root: Path) -> subprocess.Popen:
-    """Another process, building in `root` (as far as the lock can tell) until it is killed."""
-    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
-        import sys, time
-        from pathlib import Path
-        from agents.build import only_build
-        with only_build(Path({str(root)!r})):
-            print("holding", flush=True)
-            time.sleep(600)
-        """)], cwd=REPO, stdout=subprocess.PIPE, text=True)
-    assert holder.stdout.readline().strip() == "holding"
-    return holder
 
 
 def test_a_second_build_is_refused_at_once_with_who_holds_the_workspace(tmp_path):

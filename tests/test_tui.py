@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Input, Static, TextArea
 from agents.models.fake import ScriptedModel
 from reqs.gitrepo import GitRepo
 from reqs.initialize import GITIGNORE_LINES
-from tests.helpers import WATER_TANKS, answers
+from tests.helpers import WATER_TANKS, answers, holding_the_lock
 from tui.app import RequirementsScreen, ShallApp
 from tui.buildscreen import BuildScreen
 from tui.dialogs import ApproveDesign, AskValue, Confirm
@@ -181,6 +181,23 @@ async def test_a_build_asks_for_approval_shows_progress_and_results(root):
         components = screen.query_one("#components", DataTable)
         assert components.row_count == 4
         assert "Reading the requirements" in "\n".join(str(line.text) for line in screen.query_one("#log").lines)
+
+
+async def test_a_build_while_another_runs_is_refused_before_the_model_is_opened(root, monkeypatch):
+    opened = []
+    monkeypatch.setattr("agents.models.select.open_model", lambda name, progress=None: opened.append(name))
+    holder = holding_the_lock(root)
+    try:
+        app = ShallApp(root)  # no model given: the build would open one
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("b")
+            await wait_for(pilot, lambda: isinstance(app.screen, BuildScreen)
+                           and "already running" in str(app.screen.query_one("#status", Static).render()))
+            assert f"process {holder.pid}" in str(app.screen.query_one("#status", Static).render())
+        assert opened == []
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 async def test_a_build_can_be_cancelled_and_says_so(root):

@@ -72,18 +72,19 @@ class BuildScreen(Screen):
     # --- in the worker thread --------------------------------------------------------------
 
     def build(self) -> dict:
-        from agents.build import run_build
+        from agents.build import only_build, run_build
 
         app = self.app
-        model = app.model
-        if model is None:
-            from agents.models.select import choose_model_name, open_model
+        with only_build(app.root):  # refused before the model is opened, if another build runs here
+            model = app.model
+            if model is None:
+                from agents.models.select import choose_model_name, open_model
 
-            name = choose_model_name()
-            self.app.call_from_thread(self.say, {"step": "model", "message": f"Opening the model {name}"})
-            model = open_model(name)
-        return run_build(app.root, model, auto_approve=False, on_event=self.on_event_from_build,
-                         ask_approval=self.ask_approval, **app.build_options)
+                name = choose_model_name()
+                self.app.call_from_thread(self.say, {"step": "model", "message": f"Opening the model {name}"})
+                model = open_model(name)
+            return run_build(app.root, model, auto_approve=False, on_event=self.on_event_from_build,
+                             ask_approval=self.ask_approval, **app.build_options)
 
     def on_event_from_build(self, event: dict) -> None:
         if self.cancelled.is_set():
