@@ -101,47 +101,41 @@ def run_build(
     as long as the requirements and the model are the same.
     """
     with only_build(root):
-        return _run_build(root, model, only, auto_approve, max_repairs, candidates, languages, when_none_pass,
-                          rounds_when_none_pass, on_event, ask_approval)
-
-
-def _run_build(root, model, only, auto_approve, max_repairs, candidates, languages, when_none_pass,
-               rounds_when_none_pass, on_event, ask_approval) -> dict:
-    state_dir = root / STATE_DIR
-    state_dir.mkdir(exist_ok=True)
-    settings = f"{model.name} {candidates} {'+'.join(languages)} {max_repairs} {when_none_pass} {rounds_when_none_pass}"
-    fingerprint = _fingerprint(root, settings, only or [])
-    thread = _current_thread(state_dir, fingerprint)
-    connection = sqlite3.connect(state_dir / CHECKPOINTS, check_same_thread=False)
-    try:
-        graph = build_graph().compile(checkpointer=SqliteSaver(connection))
-        config = {"configurable": {"thread_id": thread}}
-        pending = graph.get_state(config).next
-        if not pending:
-            _commit_before_building(root, on_event)
-        if pending:
-            on_event({"step": "resume", "message": f"Carrying on with the build that stopped before {', '.join(pending)}"})
-            given: Any = None
-        else:
-            given = {"root": str(root), "only": list(only or [])}
-        context = BuildContext(model=model, auto_approve=auto_approve, max_repairs=max_repairs, candidates=candidates,
-                               languages=tuple(languages), when_none_pass=when_none_pass,
-                               rounds_when_none_pass=rounds_when_none_pass)
-        while True:
-            question = None
-            for mode, chunk in graph.stream(given, config, context=context, stream_mode=["custom", "updates"]):
-                if mode == "custom":
-                    on_event(chunk)
-                elif "__interrupt__" in chunk:
-                    question = chunk["__interrupt__"][0].value
-            if question is None:
-                break
-            given = Command(resume=ask_approval(question["design"]))
-        report = graph.get_state(config).values["report"]
-    finally:
-        connection.close()
-    (state_dir / CURRENT).unlink(missing_ok=True)  # finished: the next build starts afresh
-    return report
+        state_dir = root / STATE_DIR
+        state_dir.mkdir(exist_ok=True)
+        settings = f"{model.name} {candidates} {'+'.join(languages)} {max_repairs} {when_none_pass} {rounds_when_none_pass}"
+        fingerprint = _fingerprint(root, settings, only or [])
+        thread = _current_thread(state_dir, fingerprint)
+        connection = sqlite3.connect(state_dir / CHECKPOINTS, check_same_thread=False)
+        try:
+            graph = build_graph().compile(checkpointer=SqliteSaver(connection))
+            config = {"configurable": {"thread_id": thread}}
+            pending = graph.get_state(config).next
+            if not pending:
+                _commit_before_building(root, on_event)
+            if pending:
+                on_event({"step": "resume", "message": f"Carrying on with the build that stopped before {', '.join(pending)}"})
+                given: Any = None
+            else:
+                given = {"root": str(root), "only": list(only or [])}
+            context = BuildContext(model=model, auto_approve=auto_approve, max_repairs=max_repairs, candidates=candidates,
+                                   languages=tuple(languages), when_none_pass=when_none_pass,
+                                   rounds_when_none_pass=rounds_when_none_pass)
+            while True:
+                question = None
+                for mode, chunk in graph.stream(given, config, context=context, stream_mode=["custom", "updates"]):
+                    if mode == "custom":
+                        on_event(chunk)
+                    elif "__interrupt__" in chunk:
+                        question = chunk["__interrupt__"][0].value
+                if question is None:
+                    break
+                given = Command(resume=ask_approval(question["design"]))
+            report = graph.get_state(config).values["report"]
+        finally:
+            connection.close()
+        (state_dir / CURRENT).unlink(missing_ok=True)  # finished: the next build starts afresh
+        return report
 
 
 def _commit_before_building(root: Path, on_event: Callable[[Event], None]) -> None:

@@ -52,6 +52,13 @@ class Isolation:
         why = "not root, or util-linux unshare/setpriv is missing" if self.kind == "none" else "mount namespaces refused"
         return f"{had} (missing: {', '.join(missing)}; {why})"
 
+    def prepare(self, scratch: Path) -> None:
+        """Make the run's folder usable behind these walls: without the jail's copy, `nobody` needs it given."""
+        if self.kind == "namespaces":
+            for path in [scratch, *scratch.rglob("*")]:
+                os.chown(path, self.uid, -1, follow_symlinks=False)
+            os.chmod(scratch, 0o700)
+
     def command(self, python: list[str], work: Path, work_bytes: int) -> list[str]:
         """`python` (a command run in `work`) wrapped in this isolation."""
         if self.kind == "jail":
@@ -64,8 +71,9 @@ class Isolation:
         return python
 
 
-def package_folders() -> list[str]:
-    """The sys.path folders the app's packages come from, wherever shall was installed."""
+@functools.cache
+def package_folders() -> tuple[str, ...]:
+    """The sys.path folders the app's packages come from, wherever shall was installed (once per process)."""
     folders = []
     for name in APP_PACKAGES:
         spec = importlib.util.find_spec(name)
@@ -73,7 +81,7 @@ def package_folders() -> list[str]:
             continue
         origin = Path(spec.origin)
         folders.append(str(origin.parent.parent if spec.submodule_search_locations else origin.parent))
-    return list(dict.fromkeys(folders))
+    return tuple(dict.fromkeys(folders))
 
 
 def shown_folders() -> list[str]:
@@ -127,9 +135,7 @@ def _starts(isolation: Isolation) -> bool:
     with tempfile.TemporaryDirectory(prefix="shall-probe-") as scratch:
         work = Path(scratch) / "work"
         work.mkdir()
-        if isolation.kind == "namespaces":
-            for path in (Path(scratch), work):
-                os.chown(path, isolation.uid, -1)
+        isolation.prepare(Path(scratch))
         command = isolation.command([sys.executable, "-I", "-B", "-c", probe_code()], work, 1 << 20)
         try:
             return subprocess.run(command, cwd=work, capture_output=True, timeout=30).returncode == 0

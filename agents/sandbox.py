@@ -126,8 +126,7 @@ def _run_job(app_dir: Path, job: dict, files: dict[str, str], limits: Limits) ->
             (root / relative).write_text(text, encoding="utf-8")
         shutil.copy(HARNESS, root / "harness.py")
         walls = isolation.best()
-        if walls.kind == "namespaces":  # the jail gives the run a copy of its own; here nobody needs this one
-            _give_to(Path(scratch), walls.uid)
+        walls.prepare(Path(scratch))
         python = [sys.executable, "-I", "-B", str(root / "harness.py")]
         command = walls.command(python, root, limits.disk_bytes)
         job = {**job, "root": str(root), "path": isolation.package_folders(), "secrets": isolation.secret_folders(),
@@ -200,12 +199,6 @@ def _holds(pid: int, file: os.stat_result) -> bool:
         return any(os.path.samestat(os.stat(fd), file) for fd in Path(f"/proc/{pid}/fd").iterdir())
     except OSError:  # gone already, or not ours to look at
         return False
-
-
-def _give_to(folder: Path, uid: int) -> None:
-    for path in [folder, *folder.rglob("*")]:
-        os.chown(path, uid, -1, follow_symlinks=False)
-    os.chmod(folder, 0o700)
 
 
 def _environment(root: Path) -> dict[str, str]:
