@@ -26,6 +26,7 @@ from reqs.problems import Problem
 
 # (mapping indent, sequence indent, sequence dash offset), most common first.
 _LAYOUTS = [(2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4), (4, 8, 4), (4, 4, 0), (2, 3, 1), (3, 3, 1), (3, 5, 3)]
+_TAG = re.compile(r"(^|[\s:,\[{-])!")  # a YAML tag such as !!int or !custom
 
 _SYNTAX_HINTS = [
     ("cannot start any token", "'\\t'", "a tab is used for indenting here; YAML needs spaces, so replace the tab with spaces"),
@@ -146,7 +147,11 @@ class YamlDocument:
             root = _yaml().load(text)
         except YAMLError as error:
             return None, [syntax_problem(display, error, text)]
-        except (ValueError, TypeError, RecursionError) as error:  # ruamel's constructors raise these on odd input
+        except (ValueError, TypeError, IndexError, KeyError, RecursionError) as error:  # ruamel's constructors raise these on odd input
+            tagged = next((n for n, line in enumerate(text.splitlines(), 1) if _TAG.search(line)), 0)
+            if tagged:  # nearly always a tag the value does not fit, like `!!int` on nothing
+                return None, [Problem(display, tagged, "this value has a YAML tag (a word after !) that it does not fit; "
+                                      "remove the tag")]
             return None, [Problem(display, 0, f"this file cannot be read as YAML ({error}); check its syntax")]
         return cls(path=path, display=display, text=text, root=root), []
 

@@ -77,6 +77,13 @@ def test_a_project_file_edited_anyhow_gives_problems_naming_it(tmp_path_factory,
         assert problem.path == "reqs/project.yaml" and problem.line >= 0 and problem.message
 
 
+def test_a_tag_its_value_does_not_fit_is_named_by_its_line(tmp_path):
+    (tmp_path / "reqs").mkdir()
+    (tmp_path / "reqs" / "project.yaml").write_text("name: Tanks\ndescription: !!int\n", encoding="utf-8")
+    [problem] = load_workspace(tmp_path).problems
+    assert (problem.path, problem.line) == ("reqs/project.yaml", 2) and "remove the tag" in problem.message
+
+
 @SETTINGS
 @given(data=st.data(), which=st.sampled_from(["shall.lock", "specs/design.yaml"]))
 def test_generated_files_damaged_anyhow_are_named_by_status_and_check(built, tmp_path_factory, capsys, data, which):
