@@ -11,16 +11,19 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
 
 from agents import leftovers
+from agents.events import BuildEvent, Say, Step, quiet
 from agents.graph import build_graph
 from agents.models.seam import ChatModel
-from agents.state import BuildContext
+from agents.state import CHECKPOINTED, BuildContext
 from reqs.atomic import remove_strays, write_atomic
 from reqs.gitrepo import GitRepo, trailers
 from reqs.model import id_from_file_name
@@ -77,74 +80,98 @@ def only_build(root: Path) -> Iterator[None]:
     finally:
         handle.close()
 
-Event = dict[str, Any]
+@dataclass(frozen=True)
+class Approval:
+    """What a build stopped to ask: whether to build this design (its YAML text)."""
+
+    design: str
 
 
-def run_build(
-    root: Path,
-    model: ChatModel,
-    *,
-    only: list[str] | None = None,
-    auto_approve: bool = False,
-    max_repairs: int = 3,
-    candidates: int = 3,
-    languages: tuple[str, ...] = ("python", "sql"),
-    when_none_pass: str = "resample",
-    rounds_when_none_pass: int = 1,
-    on_event: Callable[[Event], None] = lambda event: None,
-    ask_approval: Callable[[str], bool] = lambda design: False,
-) -> dict:
-    """Build the workspace at `root` and return the report.
+class BuildRun:
+    """One build of a workspace, run step by step: `step()` runs the graph until the build ends (the report)
+    or stops to ask for approval (an Approval); `step(answer)` resumes it with the answer.
 
-    Progress is checkpointed in .shall/build.sqlite. A build that was stopped
-    (Ctrl-C, a crash, a model error) resumes where it stopped the next time,
-    as long as the requirements and the model are the same.
+    Use it in a `with` block: it holds the workspace's build lock and the checkpoint database from start to
+    end, whichever thread calls `step`. Progress is checkpointed in .shall/build.sqlite: a build that was
+    stopped (Ctrl-C, a crash, a model error) resumes where it stopped the next time, as long as the
+    requirements and the model are the same.
     """
-    with only_build(root):
-        state_dir = root / STATE_DIR
-        state_dir.mkdir(exist_ok=True)
-        settings = f"{model.name} {candidates} {'+'.join(languages)} {max_repairs} {when_none_pass} {rounds_when_none_pass}"
-        fingerprint = _fingerprint(root, settings, only or [])
-        thread = _current_thread(state_dir, fingerprint)
-        connection = sqlite3.connect(state_dir / CHECKPOINTS, check_same_thread=False)
-        try:
-            graph = build_graph().compile(checkpointer=SqliteSaver(connection))
-            config = {"configurable": {"thread_id": thread}}
-            pending = graph.get_state(config).next
-            if not pending:
-                _commit_before_building(root, on_event)
+
+    def __init__(self, root: Path, model: ChatModel, *, only: list[str] | None = None, auto_approve: bool = False,
+                 max_repairs: int = 3, candidates: int = 3, languages: tuple[str, ...] = ("python", "sql"),
+                 when_none_pass: str = "resample", rounds_when_none_pass: int = 1, on_event: Say = quiet) -> None:
+        self.root, self.only, self.on_event = root, list(only or []), on_event
+        self.context = BuildContext(model=model, auto_approve=auto_approve, max_repairs=max_repairs, candidates=candidates,
+                                    languages=tuple(languages), when_none_pass=when_none_pass,
+                                    rounds_when_none_pass=rounds_when_none_pass)
+        self.settings = f"{model.name} {candidates} {'+'.join(languages)} {max_repairs} {when_none_pass} {rounds_when_none_pass}"
+        self._open = contextlib.ExitStack()
+        self._given: Any = None
+
+    def __enter__(self) -> Self:
+        with contextlib.ExitStack() as opening:
+            opening.enter_context(only_build(self.root))
+            state_dir = self.root / STATE_DIR
+            state_dir.mkdir(exist_ok=True)
+            thread = _current_thread(state_dir, _fingerprint(self.root, self.settings, self.only))
+            connection = sqlite3.connect(state_dir / CHECKPOINTS, check_same_thread=False)
+            opening.callback(connection.close)
+            self.graph = build_graph().compile(checkpointer=checkpoints(connection))
+            self.config = {"configurable": {"thread_id": thread}}
+            pending = self.graph.get_state(self.config).next
             if pending:
-                on_event({"step": "resume", "message": f"Carrying on with the build that stopped before {', '.join(pending)}"})
-                given: Any = None
+                self.on_event(BuildEvent(Step.RESUME, f"Carrying on with the build that stopped before {', '.join(pending)}"))
             else:
-                given = {"root": str(root), "only": list(only or [])}
-            context = BuildContext(model=model, auto_approve=auto_approve, max_repairs=max_repairs, candidates=candidates,
-                                   languages=tuple(languages), when_none_pass=when_none_pass,
-                                   rounds_when_none_pass=rounds_when_none_pass)
-            while True:
-                question = None
-                for mode, chunk in graph.stream(given, config, context=context, stream_mode=["custom", "updates"]):
-                    if mode == "custom":
-                        on_event(chunk)
-                    elif "__interrupt__" in chunk:
-                        question = chunk["__interrupt__"][0].value
-                if question is None:
-                    break
-                given = Command(resume=ask_approval(question["design"]))
-            report = graph.get_state(config).values["report"]
-        finally:
-            connection.close()
-        (state_dir / CURRENT).unlink(missing_ok=True)  # finished: the next build starts afresh
+                _commit_before_building(self.root, self.on_event)
+                self._given = {"root": str(self.root), "only": self.only}
+            self._open = opening.pop_all()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._open.close()
+
+    def step(self, answer: bool | None = None) -> dict | Approval:
+        """Run until the build ends or asks; `answer` answers what it asked last."""
+        given = self._given if answer is None else Command(resume=answer)
+        self._given = None
+        question = None
+        for mode, chunk in self.graph.stream(given, self.config, context=self.context, stream_mode=["custom", "updates"]):
+            if mode == "custom":
+                self.on_event(chunk)
+            elif "__interrupt__" in chunk:
+                question = chunk["__interrupt__"][0].value
+        if question is not None:
+            return Approval(question["design"])
+        report = self.graph.get_state(self.config).values["report"]
+        (self.root / STATE_DIR / CURRENT).unlink(missing_ok=True)  # finished: the next build starts afresh
         return report
 
 
-def _commit_before_building(root: Path, on_event: Callable[[Event], None]) -> None:
+def checkpoints(connection: sqlite3.Connection) -> SqliteSaver:
+    """The build's checkpoint store. It brings back only plain data and the build's own records: a changed
+    database cannot make it build any other object."""
+    allowed = [(kind.__module__, kind.__name__) for kind in CHECKPOINTED]
+    return SqliteSaver(connection, serde=JsonPlusSerializer(allowed_msgpack_modules=allowed))
+
+
+def run_build(root: Path, model: ChatModel, *, ask_approval: Callable[[str], bool] = lambda design: False,
+              **options: Any) -> dict:
+    """Build the workspace at `root` and return the report; `ask_approval` answers whether to build the design.
+    The options are BuildRun's."""
+    with BuildRun(root, model, **options) as build:
+        outcome = build.step()
+        while isinstance(outcome, Approval):
+            outcome = build.step(ask_approval(outcome.design))
+        return outcome
+
+
+def _commit_before_building(root: Path, on_event: Say) -> None:
     """Commit what the person changed, so the build's own commit holds only what shall made, and nothing is lost."""
     repo = GitRepo.open_enclosing(root)
     _remove_strays(root)
     if restored := leftovers.put_back(root, repo):
-        on_event({"step": "git", "message": f"Put back {counted(len(restored), 'file')} an earlier, "
-                  "stopped build had left half-done"})
+        on_event(BuildEvent(Step.GIT, f"Put back {counted(len(restored), 'file')} an earlier, "
+                            "stopped build had left half-done"))
     requirements = repo.changed([repo.relative(root / "reqs")])
     if requirements:
         words = {"added": "add", "changed": "change", "removed": "remove"}
@@ -153,15 +180,15 @@ def _commit_before_building(root: Path, on_event: Callable[[Event], None]) -> No
         sha = repo.commit([repo.relative(root / "reqs")],
                           f"Requirements: {summary}\n{trailers(sorted({rid for rid in ids.values() if rid}))}")
         if sha:
-            on_event({"step": "git", "message": f"Committed your requirement changes first ({summary})"})
+            on_event(BuildEvent(Step.GIT, f"Committed your requirement changes first ({summary})"))
     generated = [repo.relative(root / p) for p in GENERATED_PATHS if (root / p).exists()]
     edited = repo.changed(generated) if generated else []
     if edited:
         sha = repo.commit(generated, "Keep hand edits to generated files before shall builds\n\n"
                           + "\n".join(f"- {path}" for path in edited) + "\n")
         if sha:
-            on_event({"step": "git", "message": f"Committed your edits to {counted(len(edited), 'generated file')} "
-                      "first, so the build cannot lose them"})
+            on_event(BuildEvent(Step.GIT, f"Committed your edits to {counted(len(edited), 'generated file')} "
+                                "first, so the build cannot lose them"))
 
 
 def _remove_strays(root: Path) -> None:

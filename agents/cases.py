@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from agents.sandbox import Case
+from agents.state import Failing
 from specs.design import ComponentDesign, Design
-
-PROBLEM_MARK = "# shall: "  # how a problem found in generated code is written into it, for the repair prompt
 
 
 def case_key(requirement_id: str, example_name: str) -> str:
@@ -37,7 +36,8 @@ def component_cases(requirements: list[dict], upstream: dict[str, dict], design:
                     inputs[name] = expected
                 else:
                     inputs[name] = (upstream.get(key) or {}).get(name) or []
-            cases[key] = {"inputs": inputs, "expected": example["then"][output], "ordered": example["ordered"]}
+            cases[key] = {"example": example["name"], "inputs": inputs, "expected": example["then"][output],
+                          "ordered": example["ordered"]}
     return cases
 
 
@@ -72,14 +72,12 @@ def scores(design: Design, visible: dict[str, dict]) -> dict[str, tuple[int, int
     return found
 
 
-def first_failure(requirements: list[dict], design: Design, visible: dict[str, dict], name: str, code: str) -> dict:
-    """The first visible example the component gets wrong, with what went wrong and the problems found in its code."""
+def first_failure(requirements: list[dict], design: Design, visible: dict[str, dict], name: str) -> Failing:
+    """The first visible example the component gets wrong, with what went wrong."""
     writes = set(design.component(name).writes)
     for requirement in requirements:
         for example in requirement["examples"]:
             result = visible.get(case_key(requirement["id"], example["name"]))
             if result and not example["holdout"] and any(result["by_collection"].get(w) for w in writes):
-                problems = [line.removeprefix(PROBLEM_MARK) for line in code.splitlines() if line.startswith(PROBLEM_MARK)]
-                return {"name": example["name"], "given": example["given"], "then": example["then"],
-                        "result": result, "problems_in_code": problems}
+                return Failing(example["name"], example["given"], example["then"], result)
     raise AssertionError(f"{name} has no failing example")

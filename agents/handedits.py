@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
+from agents.events import BuildEvent, Say, Step
 from reqs.gitrepo import GitRepo, merge_texts
 from specs.design import ComponentDesign, Design
 from specs.lock import load_lock
@@ -18,7 +18,7 @@ def module_text(design: Design, component: ComponentDesign, code: str, requireme
 
 
 def merge_hand_edits(root: Path, design: Design, requirements: dict[str, dict], code: dict[str, str],
-                     edits: dict[str, str], say: Callable[..., None]) -> tuple[dict[str, str], list[str]]:
+                     edits: dict[str, str], say: Say) -> tuple[dict[str, str], list[str]]:
     """Carry a person's edits (path -> their text) into the regenerated files: a three-way merge, or their
     version where both changed the same lines. Returns path -> text to write, and the paths in conflict."""
     if not edits:
@@ -36,9 +36,11 @@ def merge_hand_edits(root: Path, design: Design, requirements: dict[str, dict], 
         if result is None or result.conflicts:
             merged[component.path] = ours
             conflicts.append(component.path)
-            say("merge", f"{component.path}: your edit and the new version change the same lines; "
-                "your version stays in place. Merge them by hand, then run `shall build` again.", path=component.path)
+            say(BuildEvent(Step.MERGE, f"{component.path}: your edit and the new version change the same lines; "
+                           "your version stays in place. Merge them by hand, then run `shall build` again.",
+                           component=component.name))
         else:
             merged[component.path] = result.text
-            say("merge", f"{component.path}: your edit was carried into the new version", path=component.path)
+            say(BuildEvent(Step.MERGE, f"{component.path}: your edit was carried into the new version",
+                           component=component.name))
     return merged, conflicts

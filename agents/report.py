@@ -3,56 +3,60 @@ an example does not expect, and the build's commit message."""
 
 from __future__ import annotations
 
+from agents.cases import case_key
 from agents.state import BuildState
 from reqs.gitrepo import trailers
 from reqs.model import Requirement
 from specs.design import Design
 
+
 def build_report(state: BuildState) -> dict:
     """Per requirement: examples and held-out examples passed, attempts, tokens, seconds, what fails and why;
     then the build as a whole."""
     design_ = Design.model_validate(state["design"])
-    usage = state.get("usage") or {}
+    progress = state.get("progress") or {}
+    choices = {name: p.choice for name, p in progress.items() if p.choice is not None}
+    visible, held = state["visible"], state.get("holdouts") or {}
     rows = []
     for requirement in (Requirement.model_validate(r) for r in state["requirements"]):
-        components = [c.name for c in design_.components if requirement.id in c.requirements]
-        visible = [v for k, v in state["visible"].items() if k.startswith(requirement.id + "/")]
-        held = [v for k, v in (state.get("holdouts") or {}).items() if k.startswith(requirement.id + "/")]
-        failing = {k.split("/", 1)[1]: v["problems"] for k, v in state["visible"].items()
-                   if k.startswith(requirement.id + "/") and not v["passed"]}
+        mine = [progress[c.name] for c in design_.components if requirement.id in c.requirements and c.name in progress]
+        choices_here = [p.choice for p in mine if p.choice is not None]
+        shown = {e.name: visible[key] for e in requirement.visible_examples if (key := case_key(requirement.id, e.name)) in visible}
+        kept = [held[key] for e in requirement.examples if e.holdout and (key := case_key(requirement.id, e.name)) in held]
+        failing = {name: result["problems"] for name, result in shown.items() if not result["passed"]}
         rows.append({
             "id": requirement.id, "title": requirement.title,
-            "examples_passed": sum(v["passed"] for v in visible), "examples": len(visible),
-            "holdouts_passed": sum(v["passed"] for v in held), "holdouts": len(held),
-            "attempts": max((state.get("attempts", {}).get(c, 0) for c in components), default=0),
-            "tokens": sum(usage.get(c, {}).get("prompt", 0) + usage.get(c, {}).get("completion", 0) for c in components),
-            "seconds": round(sum(usage.get(c, {}).get("seconds", 0.0) for c in components), 1),
+            "examples_passed": sum(v["passed"] for v in shown.values()), "examples": len(shown),
+            "holdouts_passed": sum(v["passed"] for v in kept), "holdouts": len(kept),
+            "attempts": max((p.attempts for p in mine), default=0),
+            "tokens": sum(p.usage.tokens for p in mine),
+            "seconds": round(sum(p.usage.seconds for p in mine), 1),
             "failing": failing,
             "advice": {example: advice(alike) for example in failing
-                       if (alike := alike_for(state, components, f"{requirement.id}/{example}"))},
+                       if (alike := alike_for(choices_here, case_key(requirement.id, example)))},
             "compared": {  # expected against actual, for the failing examples
                 example.name: {"expected": example.then,
-                               "actual": {name: (state["visible"][key].get("actual") or {}).get(name) for name in example.then}}
-                for example in requirement.visible_examples
-                if not (state["visible"].get(key := f"{requirement.id}/{example.name}") or {"passed": True})["passed"]
+                               "actual": {name: (shown[example.name].get("actual") or {}).get(name) for name in example.then}}
+                for example in requirement.visible_examples if example.name in failing
             },
         })
+    usage = [p.usage for p in progress.values()]
     return {
         "requirements": rows,
         "components_regenerated": list(state.get("stale") or []),
-        "tokens": sum(u["prompt"] + u["completion"] for u in usage.values()),
-        "model_seconds": round(sum(u["seconds"] for u in usage.values()), 1),
+        "tokens": sum(u.tokens for u in usage),
+        "model_seconds": round(sum(u.seconds for u in usage), 1),
         "isolation": state.get("isolation", ""),
         "why_regenerated": dict(state.get("stale_reasons") or {}),
         "conflicts": list(state.get("conflicts") or []),
-        "agreement": dict(state.get("agreement") or {}),
+        "agreement": choices,
     }
 
 
-def alike_for(state: BuildState, components: list[str], key: str) -> dict | None:
-    agreements = state.get("agreement") or {}
-    return next((found for c in components if (found := (agreements.get(c) or {}).get("alike_and_wrong", {}).get(key))),
-                None)
+def alike_for(choices: list[dict], key: str) -> dict | None:
+    """Where the different answers (for the components of one requirement) agree on something the example with
+    this case key does not expect."""
+    return next((found for choice in choices if (found := choice.get("alike_and_wrong", {}).get(key))), None)
 
 
 def advice(alike: dict) -> str:

@@ -9,17 +9,20 @@ from pathlib import Path
 
 from agents.cases import component_cases
 from agents.edgecases import agreement, canonical, edge_inputs, nearness
+from agents.progress import Candidate
 from agents.sandbox import Limits, run_trials
-from agents.tasks import LANGUAGE_WORDS, language_of, query_of
+from agents.state import Revision
+from agents.tasks import LANGUAGE_WORDS, query_of
 from reqs.words import counted
 from specs.design import ComponentDesign, Design
 from specs.matching import differences
+
 
 @dataclass
 class Tried:
     """A component's different candidates, run by themselves on its visible examples and on made-up inputs."""
 
-    modules: dict[str, str]   # sandbox module name -> the first candidate key that wrote this code
+    modules: dict[str, Candidate]  # sandbox module name -> the first candidate that wrote this code
     cases: dict[str, dict]    # case key -> inputs, expected and ordered
     edges: dict[str, dict]    # made-up input key -> inputs
     trials: dict              # (module, key) -> Trial
@@ -28,15 +31,15 @@ class Tried:
 
 
 def try_candidates(root: Path, requirements: list[dict], upstream: dict[str, dict], design: Design,
-                   component: ComponentDesign, found: dict[str, str], limits: Limits) -> Tried:
-    """Run a component's different candidates (key -> code) by themselves on its visible examples and on
-    made-up inputs near the edges its statement names. `upstream`: case key -> the outputs the app made."""
+                   component: ComponentDesign, candidates: list[Candidate], limits: Limits) -> Tried:
+    """Run a component's different candidates by themselves on its visible examples and on made-up inputs
+    near the edges its statement names. `upstream`: case key -> the outputs the app made."""
     output = component.writes[0]
-    unique: dict[str, str] = {}  # code -> the first candidate that wrote it
-    for key in sorted(found, key=candidate_order):
-        unique.setdefault(found[key], key)
-    modules = {f"_candidate_{i}": key for i, key in enumerate(unique.values())}
-    code = {module: found[key] for module, key in modules.items()}
+    unique: dict[str, Candidate] = {}  # code -> the first candidate that wrote it
+    for candidate in sorted(candidates, key=Candidate.order):
+        unique.setdefault(candidate.text, candidate)
+    modules = {f"_candidate_{i}": candidate for i, candidate in enumerate(unique.values())}
+    code = {module: candidate.text for module, candidate in modules.items()}
     cases = component_cases(requirements, upstream, design, component)
     if len(modules) == 1:  # nothing to choose between: the app's own test run will judge it
         return Tried(modules, cases, {}, {}, {}, code)
@@ -58,27 +61,27 @@ def none_pass(tried: Tried) -> bool:
     return bool(tried.trials and tried.cases) and all(p < len(tried.cases) for p in tried.passes.values())
 
 
-def revisions(found: dict[str, str], design: Design, name: str, tried: Tried) -> list[dict]:
-    """What to send back to the model for each different candidate (key -> code) of a component none of whose
-    candidates pass: its code, the first example it fails, and what it did there."""
+def revisions(design: Design, name: str, tried: Tried) -> list[Revision]:
+    """What to send back to the model for each different candidate of a component none of whose candidates
+    pass: its code, the first example it fails, and what it did there."""
     output = design.component(name).writes[0]
     asked = []
-    for module, key in tried.modules.items():
-        case_key, case = next((k, c) for k, c in tried.cases.items() if not trial_passes(tried.trials[module, k], output, c))
-        trial = tried.trials[module, case_key]
+    for module, candidate in tried.modules.items():
+        key, case = next((k, c) for k, c in tried.cases.items() if not trial_passes(tried.trials[module, k], output, c))
+        trial = tried.trials[module, key]
         outcome = (f"It failed with: {trial.error}" if trial.output is None
                    else f"but it returned {output} = {trial.output!r}")
-        asked.append({"component": name, "revising": key, "code": found[key], "case": case_key.split("/", 1)[1],
-                      "case_inputs": case["inputs"], "expected": case["expected"], "outcome": outcome})
+        asked.append(Revision(name, candidate, case["example"], case["inputs"], case["expected"], outcome))
     return asked
 
 
-def choose(component, tried: Tried) -> tuple[str, dict]:
+def choose(component: ComponentDesign, tried: Tried) -> tuple[Candidate, dict]:
+    """The candidate to keep, and a summary of how they fared: the sentence the person reads, and the counts."""
     modules, cases, edges, trials, passes = tried.modules, tried.cases, tried.edges, tried.trials, tried.passes
     if len(modules) == 1:  # nothing to choose between: the app's own test run will judge it
-        key = next(iter(modules.values()))
-        return key, {"sentence": f"{component.name}: one answer, kept", "candidates": len(modules), "different": 1,
-                     "chosen": key}
+        only = next(iter(modules.values()))
+        return only, {"sentence": f"{component.name}: one answer, kept", "candidates": len(modules), "different": 1,
+                      "chosen": only.key}
     most = max(passes.values())
     finalists = [m for m in modules if passes[m] == most]
     outputs = {m: {k: canonical(trials[m, k].output) for k in edges} for m in modules}
@@ -88,18 +91,18 @@ def choose(component, tried: Tried) -> tuple[str, dict]:
     near = {m: sum(nearness(c["expected"], trials[m, k].output) for k, c in cases.items()) if most == 0 else 0.0
             for m in finalists}
     # Then the plainest: a clause the examples do not ask for (HAVING n > 0) is more often a guess than a rule.
-    winner = max(finalists, key=lambda m: (near[m], scores[m], everyone[m], -size(tried.code[m]),
+    winner = max(finalists, key=lambda m: (near[m], scores[m], everyone[m], -size(modules[m]),
                                            -list(modules).index(m)))
     split = sum(len({outputs[m][k] for m in finalists}) > 1 for k in edges)
     passing_all = sum(passes[m] == len(cases) for m in modules)
     sentence = (f"{component.name}: {passing_all} of {len(modules)} different answers pass its "
-                f"{counted(len(cases), 'example')}; kept the {LANGUAGE_WORDS[modules[winner].split('-')[0]]} one")
+                f"{counted(len(cases), 'example')}; kept the {LANGUAGE_WORDS[modules[winner].language]} one")
     if most == 0 and len(finalists) > 1:
         sentence += ", which comes nearest to the examples, to repair"
     elif len(finalists) > 1 and edges:
         sentence += f", which agrees with most on {len(edges)} made-up inputs ({split} split the answers)"
     return modules[winner], {"sentence": sentence, "candidates": len(modules), "different": len(modules),
-                             "passing": passing_all, "examples": len(cases), "chosen": modules[winner],
+                             "passing": passing_all, "examples": len(cases), "chosen": modules[winner].key,
                              "made_up_inputs": len(edges), "split": split,
                              "alike_and_wrong": alike_and_wrong(component.writes[0], tried)}
 
@@ -126,16 +129,10 @@ def alike_and_wrong(output: str, tried: Tried) -> dict[str, dict]:
     return found
 
 
-def size(code: str) -> int:
+def size(candidate: Candidate) -> int:
     """How much an answer says: its words and symbols, the SQL query alone for SQL."""
-    return len(_WORDS.findall(query_of(code) if language_of(code) == "sql" else code))
+    return len(_WORDS.findall(query_of(candidate.text) if candidate.language == "sql" else candidate.text))
 
 
 _WORDS = re.compile(r"\w+|[^\w\s]")
 
-
-def candidate_order(key: str) -> tuple[bool, int, str]:
-    """First answers before revised ones, then by number, then by language: "python-0", "sql-0", "python-1-revised"."""
-    language, _, rest = key.partition("-")
-    number, _, revised = rest.partition("-")
-    return bool(revised), int(number or 0), language

@@ -6,33 +6,8 @@ from dataclasses import dataclass, field
 from typing import Annotated, NotRequired, TypedDict
 
 from agents.models.seam import ChatModel
+from agents.progress import Candidate, Progress, Scored, Usage, merge_progress
 from agents.sandbox import Limits
-
-
-def merge(left: dict | None, right: dict | None) -> dict:
-    return {**(left or {}), **(right or {})}
-
-
-def add_counts(left: dict | None, right: dict | None) -> dict:
-    total = dict(left or {})
-    for key, count in (right or {}).items():
-        total[key] = total.get(key, 0) + count
-    return total
-
-
-def merge_candidates(left: dict | None, right: dict | None) -> dict:
-    merged = {name: dict(found) for name, found in (left or {}).items()}
-    for name, found in (right or {}).items():
-        merged.setdefault(name, {}).update(found)
-    return merged
-
-
-def add_usage(left: dict | None, right: dict | None) -> dict:
-    total = dict(left or {})
-    for component, usage in (right or {}).items():
-        before = total.get(component, {"prompt": 0, "completion": 0, "seconds": 0.0, "calls": 0})
-        total[component] = {key: before[key] + usage.get(key, 0) for key in before}
-    return total
 
 
 class BuildState(TypedDict, total=False):
@@ -44,47 +19,65 @@ class BuildState(TypedDict, total=False):
     changed: list[str]                    # requirement ids whose components must be regenerated
     lock_changes: dict[str, str]          # requirement id -> "new", "changed" or "removed" since shall.lock
     stale_reasons: dict[str, str]         # component -> why it is written again
-    hand_edits: dict[str, str]            # path -> a person's version of a stale generated file
-    merged: dict[str, str]                # path -> the text to write instead of the rendered component
     conflicts: list[str]                  # paths where a person's edit and the new version clash
     commit: str | None
     design: dict                          # Design.model_dump()
     stale: list[str]                      # component names to generate
     pending: list[str]                    # stale components not generated yet
     wave: list[str]                       # components being generated now; their inputs are settled
-    candidates: Annotated[dict[str, dict[str, str]], merge_candidates]  # component -> "python-0", "sql-1"... -> code
-    agreement: Annotated[dict[str, dict], merge]  # component -> how its candidates fared, and which was kept
-    ask_again: list[dict]                 # what to ask the model for when no candidate passes (nodes.select)
-    asked_again: Annotated[dict[str, int], merge]  # component -> how many times it was asked again
+    progress: Annotated[dict[str, Progress], merge_progress]  # component -> where it stands (agents.progress)
+    ask_again: list[Resample | Revision]  # what to ask the model for when no candidate passes (nodes.select)
     upstream: dict[str, dict]             # case key -> every output the app made for it, for later prompts
     approved: bool
-    code: Annotated[dict[str, str], merge]        # component -> its code as it stands
-    best: dict[str, dict]                         # component -> {"code", "passed", "total"}
-    attempts: Annotated[dict[str, int], add_counts]  # component -> model answers used
-    repairs: Annotated[dict[str, int], add_counts]   # component -> repairs asked for
-    usage: Annotated[dict[str, dict], add_usage]  # component -> tokens and seconds
-    tested: dict[str, str]                # component -> the code the visible results were measured on
     visible: dict[str, dict]              # case key -> CaseResult as a dict
     holdouts: dict[str, dict]
     isolation: str
     report: dict
 
 
+@dataclass(frozen=True)
+class Resample:
+    """Ask for as many first answers again, for a component none of whose candidates passes."""
+
+    component: str
+    round: int  # the how-manieth time, from 1
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A candidate to send back to the model, with the first visible example it fails and what it did there."""
+
+    component: str
+    candidate: Candidate
+    example: str           # the example's name
+    inputs: dict           # collection -> records the component was given
+    expected: list[dict]
+    outcome: str           # what it did, in words: "but it returned ..." or "It failed with: ..."
+
+
+@dataclass(frozen=True)
+class Failing:
+    """The first visible example the app gets wrong where a component's output is expected."""
+
+    example: str
+    given: dict
+    then: dict
+    result: dict           # the sandbox's CaseResult, as a dict
+
+
 class WorkOnComponent(TypedDict):
-    """What a fanned-out generate or repair task gets."""
+    """What a fanned-out generate, revise or repair task gets."""
 
     component: str
     design: dict
     requirements: list[dict]
-    code: str
-    failing: dict | None  # a failing case, with its result, for repair
+    current: Candidate | None  # its code as it stands
     attempt: int          # which answer this will be for the component, from 1
-    language: str         # "python" or "sql", for the first answers
-    first: NotRequired[int]  # the number of the first of them: more first answers start after the others
     upstream: dict        # case key -> outputs of the components this one reads from
-    # For revise_candidate only: each candidate to revise, the example it fails, and what it did there
-    # (keys revising, code, case, case_inputs, expected, outcome).
-    revisions: NotRequired[list[dict]]
+    language: NotRequired[str]       # generate: "python" or "sql"
+    first: NotRequired[int]          # generate: the number of its first answer; more answers start after the others
+    revisions: NotRequired[list[Revision]]  # revise: each candidate to revise
+    failing: NotRequired[Failing]    # repair: the example to show
 
 
 @dataclass
@@ -97,3 +90,7 @@ class BuildContext:
     rounds_when_none_pass: int = 1  # how many times it does so for one component before choosing anyway
     languages: tuple[str, ...] = ("python", "sql")
     limits: Limits = field(default_factory=Limits)
+
+
+# The records a checkpoint may hold besides plain data (agents.build.checkpoints allows these and no others).
+CHECKPOINTED = (Progress, Candidate, Scored, Usage, Resample, Revision, Failing)

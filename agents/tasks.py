@@ -11,19 +11,16 @@ import datetime as dt
 from agents import prompts
 from agents.cases import case_key
 from agents.codefix import PARSING
+from agents.progress import Candidate
 from agents.state import WorkOnComponent
 from specs.design import Design
-from specs.render import SQL_COLUMN_TYPES, SQL_MODULE_START
+from specs.render import SQL_COLUMN_TYPES
 
 LANGUAGE_WORDS = {"python": "Python", "sql": "SQL"}
 
 
 def system_prompt(language: str) -> str:
     return prompts.SQL_SYSTEM if language == "sql" else prompts.SYSTEM
-
-
-def language_of(code: str) -> str:
-    return "sql" if code.startswith(SQL_MODULE_START) else "python"
 
 
 def query_of(code: str) -> str:
@@ -101,11 +98,12 @@ def typed_records(design_: Design, name: str, records: list[dict]) -> list[dict]
     return [{k: parse[kinds[k]](v) if isinstance(v, str) and kinds.get(k) in parse else v for k, v in r.items()} for r in records]
 
 
-def repair_messages(work: WorkOnComponent, language: str, example: str, inputs: str, expected: list[dict],
-                     outcome: str) -> list[dict]:
-    """The component's task, then its current code with the example it gets wrong and what it did."""
+def repair_messages(work: WorkOnComponent, candidate: Candidate, example: str, inputs: str, expected: list[dict],
+                    outcome: str) -> list[dict]:
+    """The component's task, then a candidate's code with the example it gets wrong and what it did."""
     output = Design.model_validate(work["design"]).component(work["component"]).writes[0]
-    shown = query_of(work["code"]) if language == "sql" else work["code"].strip()
+    language = candidate.language
+    shown = query_of(candidate.text) if language == "sql" else candidate.text.strip()
     repair = prompts.REPAIR.format(**prompts.REPAIR_WORDS[language], code=shown, name=example, inputs=inputs,
                                    output=output, expected=repr(expected), outcome=outcome)
     return [{"role": "system", "content": system_prompt(language)},

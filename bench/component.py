@@ -22,12 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from langgraph.runtime import Runtime  # noqa: E402
-
-from agents import nodes, selection, tasks  # noqa: E402
+from agents import selection, tasks, writing  # noqa: E402
 from agents.models.select import open_model  # noqa: E402
-from agents.sandbox import run_trials  # noqa: E402
-from agents.state import BuildContext  # noqa: E402
+from agents.sandbox import Limits, run_trials  # noqa: E402
 from reqs.workspace import load_workspace  # noqa: E402
 from specs.infer import infer_design  # noqa: E402
 from specs.matching import differences  # noqa: E402
@@ -102,8 +99,7 @@ def main() -> int:
     workspace = load_workspace(args.workspace)
     requirements = [r.model_dump() for r in workspace.requirements]
     design = infer_design(workspace.project, workspace.requirements)
-    context = BuildContext(model=open_model(args.model), candidates=args.candidates)
-    runtime = Runtime(context=context)
+    model, limits = open_model(args.model), Limits()
     examples = {f"{r['id']}/{e['name']}": e for r in requirements for e in r["examples"]}
     made: dict[str, dict] = {}  # example key -> collection -> what the kept candidate made
     totals = {"visible": [0, 0], "holdout": [0, 0], "chosen visible": [0, 0], "chosen holdout": [0, 0]}
@@ -117,32 +113,28 @@ def main() -> int:
             held = component_cases(requirements, design, component, made, holdout=True)
             upstream = {key: made[key] for key in visible if key in made}
             work = {"component": component.name, "design": design.model_dump(), "requirements": requirements,
-                    "code": "", "failing": None, "attempt": 1, "upstream": upstream}
-            found, started = {}, time.monotonic()
+                    "current": None, "attempt": 1, "upstream": upstream}
+            found, started = [], time.monotonic()
             for language in args.languages:
-                answer = nodes.generate_component({**work, "language": language}, runtime)
-                found.update(answer["candidates"][component.name])
+                found += writing.first_answers(model, work, language, count=args.candidates)[0]
             if args.when_none_pass:
-                tried = selection.try_candidates(Path(scratch), requirements, upstream, design, component, found,
-                                                 context.limits)
+                tried = selection.try_candidates(Path(scratch), requirements, upstream, design, component, found, limits)
                 if selection.none_pass(tried) and args.when_none_pass == "revise":
-                    revisions = selection.revisions(found, design, component.name, tried)
-                    answer = nodes.revise_candidate({**work, "revisions": revisions}, runtime)
-                    found.update(answer["candidates"][component.name])
+                    found += writing.revised_answers(model, work, selection.revisions(design, component.name, tried))[0]
                 elif selection.none_pass(tried):
                     for language in args.languages:
-                        answer = nodes.generate_component({**work, "language": language, "first": args.candidates}, runtime)
-                        found.update(answer["candidates"][component.name])
-            modules = {"_" + key.replace("-", "_"): code for key, code in found.items()}
+                        found += writing.first_answers(model, work, language, first=args.candidates, count=args.candidates)[0]
+            modules = {"_" + c.key.replace("-", "_"): c.text for c in found}
             seconds = time.monotonic() - started
             pick, _ = selection.choose(component, selection.try_candidates(Path(scratch), requirements, upstream, design,
-                                                                           component, found, context.limits))
-            chosen = "_" + pick.replace("-", "_")
-            remember(made, Path(scratch), design, component, examples, found[pick], context.limits)
-            trials = run_trials(Path(scratch), modules, {k: c["inputs"] for k, c in {**visible, **held}.items()}, context.limits)
+                                                                           component, found, limits))
+            chosen = "_" + pick.key.replace("-", "_")
+            remember(made, Path(scratch), design, component, examples, pick.text, limits)
+            trials = run_trials(Path(scratch), modules, {k: c["inputs"] for k, c in {**visible, **held}.items()}, limits)
             print(f"{component.name} ({', '.join(component.requirements)}): {len(visible)} visible, {len(held)} held out; "
                   f"{seconds:.0f} s to write")
-            for module, code in modules.items():
+            for candidate in found:
+                module, code = "_" + candidate.key.replace("-", "_"), candidate.text
                 v, h = passed(trials, module, visible, output), passed(trials, module, held, output)
                 totals["visible"][0] += v
                 totals["visible"][1] += len(visible)
@@ -157,7 +149,7 @@ def main() -> int:
                     totals["chosen holdout"][0] += h
                     totals["chosen holdout"][1] += len(held)
                 if args.show:
-                    print("    " + (tasks.query_of(code) if tasks.language_of(code) == "sql" else code).replace("\n", "\n    "))
+                    print("    " + (tasks.query_of(code) if candidate.language == "sql" else code).replace("\n", "\n    "))
     print("; ".join(f"{name}: {done}/{total}" for name, (done, total) in totals.items()) + " (* marks the one kept)")
     return 0
 

@@ -25,13 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from component import component_cases, passed, remember  # noqa: E402
-from langgraph.checkpoint.sqlite import SqliteSaver  # noqa: E402
-
 from agents import selection  # noqa: E402
-from agents.build import CHECKPOINTS, CURRENT, STATE_DIR  # noqa: E402
+from agents.build import CHECKPOINTS, CURRENT, STATE_DIR, checkpoints  # noqa: E402
 from agents.graph import build_graph  # noqa: E402
-from agents.sandbox import run_trials  # noqa: E402
-from agents.state import BuildContext  # noqa: E402
+from agents.sandbox import Limits, run_trials  # noqa: E402
 from specs.design import Design  # noqa: E402
 from specs.render import render_app, write_files  # noqa: E402
 
@@ -41,7 +38,7 @@ def last_build(root: Path) -> dict:
     state_dir = root / STATE_DIR
     if not (state_dir / CHECKPOINTS).exists():
         raise SystemExit(f"{root}: no {STATE_DIR}/{CHECKPOINTS}; build it with bench/build.py --keep DIR first")
-    saver = SqliteSaver(sqlite3.connect(state_dir / CHECKPOINTS, check_same_thread=False))
+    saver = checkpoints(sqlite3.connect(state_dir / CHECKPOINTS, check_same_thread=False))
     if (state_dir / CURRENT).exists():  # a build that has not finished
         thread = json.loads((state_dir / CURRENT).read_text())["thread"]
     else:  # the newest checkpoint comes first
@@ -57,15 +54,17 @@ def main() -> int:
 
     built = last_build(args.workspace)
     design, requirements = Design.model_validate(built["design"]), built["requirements"]
-    limits = BuildContext(model=None).limits
+    limits = Limits()
     examples = {f"{r['id']}/{e['name']}": e for r in requirements for e in r["examples"]}
     made: dict[str, dict] = {}  # example key -> collection -> what the kept code made
     changed = 0
     with tempfile.TemporaryDirectory(prefix="shall-replay-") as scratch:
         write_files(Path(scratch), render_app(design, "replay"))
         for component in design.flow():
-            found = (built.get("candidates") or {}).get(component.name) or {}
-            output, kept = component.writes[0], built["code"][component.name]
+            progress = (built.get("progress") or {}).get(component.name)
+            if progress is None or progress.current is None:
+                continue
+            found, output, kept = list(progress.candidates.values()), component.writes[0], progress.current.text
             if len(found) > 1 and (not args.components or component.name in args.components):
                 tried = selection.try_candidates(Path(scratch), requirements, built.get("upstream") or {}, design,
                                                  component, found, limits)
@@ -75,11 +74,11 @@ def main() -> int:
                 trials = run_trials(Path(scratch), tried.code, {k: c["inputs"] for k, c in {**visible, **held}.items()},
                                     limits)
                 print(summary["sentence"])
-                for module, key in tried.modules.items():
-                    mark = ("*" if key == pick else " ") + ("K" if found[key] == kept else " ")
-                    print(f"  {mark} {key:18} visible {passed(trials, module, visible, output)}/{len(visible)}"
+                for module, candidate in tried.modules.items():
+                    mark = ("*" if candidate == pick else " ") + ("K" if candidate.text == kept else " ")
+                    print(f"  {mark} {candidate.key:18} visible {passed(trials, module, visible, output)}/{len(visible)}"
                           f"  held out {passed(trials, module, held, output)}/{len(held)}")
-                changed += found[pick] != kept
+                changed += pick.text != kept
             remember(made, Path(scratch), design, component, examples, kept, limits)
     print(f"{changed} component(s) where the choice now differs from the code the build kept")
     return 0

@@ -73,6 +73,6 @@ def test_a_requirement_saved_while_the_build_runs_is_kept_and_committed_next_tim
     events = []
     run_build(root, ScriptedModel(*[write_components] * 4), candidates=1, languages=["python"], auto_approve=True,
               on_event=events.append)
-    assert "Committed your requirement changes first (change REQ-004)" in [e["message"] for e in events]
+    assert "Committed your requirement changes first (change REQ-004)" in [e.message for e in events]
     assert repo.changed(["reqs"]) == {}
     assert (root / "reqs" / "REQ-004.yaml").read_text() == saved["text"]

@@ -30,7 +30,7 @@ def test_a_build_writes_a_tested_app_and_reports_every_requirement(tmp_path):
     assert report["tokens"] > 0 and all(r["tokens"] > 0 for r in report["requirements"])
     assert (root / "specs/design.yaml").exists() and (root / "app/components/make_refill_plan.py").exists()
     assert (root / "tests/test_requirements.py").exists()
-    steps = [e["step"] for e in events]
+    steps = [e.step for e in events]
     assert steps[:4] == ["load", "changes", "design", "design"] and "generate" in steps and steps[-2:] == ["holdout", "commit"]
     assert not (root / ".shall/build.json").exists()
 
@@ -116,7 +116,7 @@ def test_an_interrupted_build_resumes_where_it_stopped(tmp_path):
     events = []
     resumed = ScriptedModel(*[answers(WATER_TANKS)] * 4)
     report = run_build(root, candidates=1, languages=["python"], model=resumed, auto_approve=True, on_event=events.append)
-    assert events[0]["step"] == "resume"
+    assert events[0].step == "resume"
     assert len(resumed.history) < 4, "components finished before the interruption are not written again"
     assert written_before + len(resumed.history) >= 4
     assert all(r["examples_passed"] == r["examples"] for r in report["requirements"])
@@ -130,8 +130,8 @@ def test_changed_requirements_start_a_new_build_rather_than_resume(tmp_path):
     (root / "reqs/REQ-004.yaml").write_text(text.replace("priority: should", "priority: must"))
     events = []
     run_build(root, candidates=1, languages=["python"], model=correct_model(), auto_approve=True, on_event=events.append)
-    assert events[0]["message"] == "Committed your requirement changes first (change REQ-004)"
-    assert events[1]["step"] == "load"
+    assert events[0].message == "Committed your requirement changes first (change REQ-004)"
+    assert events[1].step == "load"
 
 
 def test_invalid_requirements_stop_the_build_with_their_problems(tmp_path):
@@ -168,7 +168,7 @@ def test_of_several_candidates_the_one_passing_most_examples_is_kept(tmp_path):
     assert [r["attempts"] for r in report["requirements"]] == [3, 3, 3, 3]
     assert len(model.history) == 12, "no repair was needed"
     assert "for reading in levels" in (root / "app/components/make_latest_levels.py").read_text()
-    chose = [e["message"] for e in events if e["step"] == "select"]
+    chose = [e.message for e in events if e.step == "select"]
     assert "make_latest_levels: 1 of 2 different answers pass its 1 example; kept the Python one" in chose
 
 
@@ -207,7 +207,7 @@ def test_a_component_can_be_written_in_sql_and_runs_in_the_app(tmp_path):
     module = (root / "app/components/make_latest_levels.py").read_text()
     assert "from app.sql import run_sql" in module and "PARTITION BY tank_id" in module
     assert "make_latest_levels: 1 of 2 different answers pass its 1 example; kept the SQL one" in [
-        e["message"] for e in events if e["step"] == "select"]
+        e.message for e in events if e.step == "select"]
     assert report["requirements"][0]["holdouts_passed"] == 2  # out-of-order readings and no readings at all
 
 
@@ -222,7 +222,7 @@ def test_among_candidates_that_pass_the_examples_the_one_most_others_agree_with_
     module = (root / "app/components/make_refill_alerts.py").read_text()
     assert "r['level_pct'] < 20]" in module, "the majority's rule, the first written of the two"
     assert report["requirements"][1]["holdouts_passed"] == 3  # exactly 20 is not low
-    [sentence] = [e["message"] for e in events if e["step"] == "select" and e["component"] == "make_refill_alerts"]
+    [sentence] = [e.message for e in events if e.step == "select" and e.component == "make_refill_alerts"]
     assert sentence.startswith("make_refill_alerts: 3 of 3 different answers pass its 1 example; kept the Python one, "
                                "which agrees with most on ")
 
@@ -282,7 +282,7 @@ def test_when_no_candidate_passes_each_goes_back_once_with_what_it_got_wrong(tmp
     assert any("It failed with: ValueError: no idea" in r and "raise ValueError('no idea')" in r for r in revisions)
     assert any("but it returned latest_levels = []" in r and "return []" in r for r in revisions)
     assert all("expected latest_levels = [{'tank_id': 'T1'" in r for r in revisions)
-    said = [e["message"] for e in events if e.get("component") == "make_latest_levels"]
+    said = [e.message for e in events if e.component == "make_latest_levels"]
     assert ("make_latest_levels: none of its 2 different answers passes its 1 example; each goes back once with what it "
             "got wrong") in said
     assert "make_latest_levels: 1 of 3 different answers pass its 1 example; kept the Python one" in said
@@ -302,7 +302,7 @@ def test_candidates_go_back_only_once_and_then_the_repair_loop_takes_over(tmp_pa
     events = []
     report = run_build(root, model, candidates=2, languages=["python"], when_none_pass="revise", auto_approve=True,
                        max_repairs=1, on_event=events.append)
-    steps = [e["step"] for e in events if e.get("component") == "make_latest_levels" and e["step"] in ("revise", "repair")]
+    steps = [e.step for e in events if e.component == "make_latest_levels" and e.step in ("revise", "repair")]
     assert steps == ["revise", "revise", "revise", "repair"], "one sentence, two revisions, then one repair"
     assert len(model.history) == 8 + 2 + 1
     assert report["requirements"][0]["examples_passed"] == 0
@@ -321,8 +321,8 @@ def test_a_query_reading_a_column_from_the_wrong_table_is_mended_and_the_log_say
 
     events = []
     report = run_build(root, ScriptedModel(*[by_language] * 8), candidates=1, auto_approve=True, on_event=events.append)
-    assert "Wrote make_village_refills in SQL (" in "\n".join(e["message"] for e in events)
-    assert any(e["message"].endswith("; mended without the model: a.village is t.village") for e in events)
+    assert "Wrote make_village_refills in SQL (" in "\n".join(e.message for e in events)
+    assert any(e.message.endswith("; mended without the model: a.village is t.village") for e in events)
     assert "SELECT t.village, COUNT(a.tank_id)" in (root / "app/components/make_village_refills.py").read_text()
     assert report["requirements"][3]["examples_passed"] == report["requirements"][3]["examples"]
 
@@ -345,7 +345,7 @@ def test_when_every_candidate_fails_the_one_nearest_to_the_examples_is_kept_to_r
               auto_approve=True, max_repairs=0, on_event=events.append)
     assert "return [dict(r) for r in levels]" in (root / "app/components/make_latest_levels.py").read_text()
     assert ("make_latest_levels: 0 of 2 different answers pass its 1 example; kept the Python one, which comes nearest "
-            "to the examples, to repair") in [e["message"] for e in events]
+            "to the examples, to repair") in [e.message for e in events]
 
 
 def test_when_none_pass_the_build_can_ask_for_as_many_first_answers_again(tmp_path):
@@ -365,7 +365,7 @@ def test_when_none_pass_the_build_can_ask_for_as_many_first_answers_again(tmp_pa
     assert all(r["examples_passed"] == r["examples"] for r in report["requirements"])
     seeds = [call.options.seed for call in model.history if asked_for(call.messages) == "make_latest_levels"]
     assert seeds == [0, 1, 2, 3], "two first answers, then two more with new seeds"
-    said = [e["message"] for e in events if e.get("component") == "make_latest_levels"]
+    said = [e.message for e in events if e.component == "make_latest_levels"]
     assert "make_latest_levels: none of its 2 different answers passes its 1 example; asking for as many again" in said
     assert "make_latest_levels: 1 of 3 different answers pass its 1 example; kept the Python one" in said
 

@@ -306,7 +306,7 @@ def test_an_abandoned_build_leaves_nothing_taken_for_a_hand_edit(built):
     events = []
     thirty = dict(WATER_TANKS, make_refill_alerts=NEW_ALERTS["make_refill_alerts"].replace("< 25", "< 30"))
     report, _ = build(built, bodies=thirty, calls=1, on_event=events.append)
-    messages = [e["message"] for e in events]
+    messages = [e.message for e in events]
     assert any(m.startswith("Put back 1 file an earlier, stopped build had left half-done") for m in messages), messages  # the candidate; the design was unchanged
     assert not any("edits to" in m for m in messages)
     assert report["conflicts"] == [] and "< 30]" in (built / ALERTS_MODULE).read_text()

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from agents.build import only_build, run_build
+from agents.events import BuildEvent
 from agents.models.select import choose_model_name, open_model
 from reqs.problems import ShallError
 from tui.progress import ByteProgress
@@ -29,8 +30,8 @@ def _build(root: Path, args: argparse.Namespace, out: Console, err: Console) -> 
     with ByteProgress(err) as progress:
         model = open_model(name, progress=progress)
 
-    def on_event(event: dict) -> None:
-        err.print(f"[{time.monotonic() - started:6.1f}s] {event['message']}", markup=False, highlight=False)
+    def on_event(event: BuildEvent) -> None:
+        err.print(f"[{time.monotonic() - started:6.1f}s] {event.message}", markup=False, highlight=False)
 
     def ask(design: str) -> bool:
         if not sys.stdin.isatty():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import threading
 import time
 
@@ -11,10 +13,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, RichLog, Static
 from textual.worker import Worker, WorkerState
 
+from agents.build import Approval
+from agents.events import BuildEvent, Step
 from tui.dialogs import ApproveDesign
 
 
@@ -23,6 +28,17 @@ class BuildCancelled(Exception):
 
 
 class BuildScreen(Screen):
+    """A build of the App's workspace. Its steps run in worker threads, which tell the screen what happens by
+    messages; when the build asks to approve the design, the worker ends, the screen asks, and a new worker
+    resumes the build with the answer."""
+
+    class Progressed(Message):
+        """The build said something (posted from the worker thread)."""
+
+        def __init__(self, event: BuildEvent) -> None:
+            super().__init__()
+            self.event = event
+
     BINDINGS = [
         Binding("c", "cancel", "Cancel the build"),
         Binding("escape", "back", "Back to the list"),
@@ -43,6 +59,8 @@ class BuildScreen(Screen):
         self.components: dict[str, str] = {}
         self.worker: Worker | None = None
         self.report: dict | None = None
+        self.holding = contextlib.ExitStack()  # the build lock and the build's checkpoints, from start to end
+        self.closing = threading.Lock()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -64,69 +82,89 @@ class BuildScreen(Screen):
             results.add_column(label, key=label)
         results.display = False
         self.started = time.monotonic()
-        self.worker = self.run_worker(self.build, thread=True, exit_on_error=False, name="build")
+        self.worker = self.run_worker(self.start, thread=True, exit_on_error=False, name="build")
 
     def on_unmount(self) -> None:
-        self.cancelled.set()  # the app is closing: let the worker thread stop instead of waiting for an answer
+        self.cancelled.set()  # the app is closing: a running step stops at its next event
+        if self.worker is None or self.worker.state != WorkerState.RUNNING:
+            self.close()
 
-    # --- in the worker thread --------------------------------------------------------------
+    # --- in the worker threads ---------------------------------------------------------------
 
-    def build(self) -> dict:
-        from agents.build import only_build, run_build
+    def start(self) -> dict | Approval:
+        from agents.build import BuildRun, only_build
 
         app = self.app
-        with only_build(app.root):  # refused before the model is opened, if another build runs here
+        self.holding.enter_context(only_build(app.root))  # refused before the model is opened, if another build runs here
+        try:
             model = app.model
             if model is None:
                 from agents.models.select import choose_model_name, open_model
 
                 name = choose_model_name()
-                self.app.call_from_thread(self.say, {"step": "model", "message": f"Opening the model {name}"})
+                self.post_message(self.Progressed(BuildEvent(Step.MODEL, f"Opening the model {name}")))
                 model = open_model(name)
-            return run_build(app.root, model, auto_approve=False, on_event=self.on_event_from_build,
-                             ask_approval=self.ask_approval, **app.build_options)
+            run = self.holding.enter_context(BuildRun(app.root, model, auto_approve=False, on_event=self.heard,
+                                                      **app.build_options))
+        except BaseException:
+            self.close()
+            raise
+        self.run = run
+        return self.step(None)
 
-    def on_event_from_build(self, event: dict) -> None:
+    def step(self, answer: bool | None) -> dict | Approval:
+        """Run the build until it ends or asks; it lets go of the workspace when it ends, however it ends."""
+        try:
+            outcome = self.run.step(answer)
+        except BaseException:
+            self.close()
+            raise
+        if not isinstance(outcome, Approval):
+            self.close()
+        return outcome
+
+    def heard(self, event: BuildEvent) -> None:
         if self.cancelled.is_set():
             raise BuildCancelled()
-        self.app.call_from_thread(self.say, event)
+        self.post_message(self.Progressed(event))
 
-    def ask_approval(self, design: str) -> bool:
-        answer: dict[str, bool] = {}
-        done = threading.Event()
-
-        def answered(value: bool | None) -> None:
-            answer["value"] = bool(value)
-            done.set()
-
-        self.app.call_from_thread(self.app.push_screen, ApproveDesign(readable_design(design, self.app)), answered)
-        while not done.wait(0.1):
-            if self.cancelled.is_set():
-                raise BuildCancelled()
-        return answer["value"]
+    def close(self) -> None:
+        with self.closing:
+            self.holding.close()
 
     # --- on the screen ---------------------------------------------------------------------
 
-    def say(self, event: dict) -> None:
+    def on_build_screen_progressed(self, message: Progressed) -> None:
+        self.say(message.event)
+
+    def say(self, event: BuildEvent) -> None:
         seconds = time.monotonic() - self.started
-        self.query_one("#log", RichLog).write(f"[{seconds:5.0f}s] {event['message']}")
-        self.query_one("#status", Static).update(f"Building… {event['message'].splitlines()[0]}")
+        self.query_one("#log", RichLog).write(f"[{seconds:5.0f}s] {event.message}")
+        self.query_one("#status", Static).update(f"Building… {event.message.splitlines()[0]}")
         table = self.query_one("#components", DataTable)
-        for name in event.get("components") or []:
+        for name in event.components:
             if name not in self.components:
                 self.components[name] = "waiting"
                 table.add_row(name, "waiting", key=name)
-        if (name := event.get("component")) and name in self.components:
-            now = {"generate": "writing", "written": "written", "select": "chosen", "revise": "revising",
-                   "repair": "repairing"}.get(event["step"], event["step"])
-            self.components[name] = now
-            table.update_cell(name, "now", now)
+        if event.component in self.components:
+            self.components[event.component] = event.doing
+            table.update_cell(event.component, "now", event.doing)
+
+    def answered(self, approved: bool | None) -> None:
+        if self.cancelled.is_set():  # the screen is going away: leave the build to carry on next time
+            self.close()
+            return
+        self.worker = self.run_worker(functools.partial(self.step, bool(approved)), thread=True, exit_on_error=False,
+                                      name="build")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker is not self.worker:
             return
         status = self.query_one("#status", Static)
-        if event.state == WorkerState.SUCCESS:
+        if event.state == WorkerState.SUCCESS and isinstance(event.worker.result, Approval):
+            status.update("Waiting for you to approve the design…")
+            self.app.push_screen(ApproveDesign(readable_design(event.worker.result.design, self.app)), self.answered)
+        elif event.state == WorkerState.SUCCESS:
             self.report = event.worker.result
             self.show_report(self.report)
             self.app.reload()

@@ -46,4 +46,4 @@ def test_a_real_build_makes_an_app_that_runs_and_a_complete_report(tmp_path, sma
     assert ran.returncode == 0, ran.stderr
     result = json.loads(ran.stdout)
     assert result["outputs"] == ["low_tanks"] or result["failures"] == ["make_low_tanks"]
-    assert {"load", "design", "generate", "written", "test", "holdout"} <= {e["step"] for e in events}
+    assert {"load", "design", "generate", "written", "test", "holdout"} <= {e.step for e in events}

@@ -1,0 +1,118 @@
+"""Asking the model for a component's code: its first answers, a failing answer revised, and a repair.
+
+Each function takes the model and a component's work (agents.state.WorkOnComponent) and returns the
+candidates it got and what they cost. The build's nodes call them; so do the benches, with no graph.
+"""
+
+from __future__ import annotations
+
+from agents.codefix import extract_sql, fix_code, mend_query
+from agents.events import BuildEvent, Say, Step, quiet
+from agents.models.seam import CallOptions, ChatModel
+from agents.progress import Candidate, Progress, Usage
+from agents.state import BuildState, Failing, Revision, WorkOnComponent
+from agents.tasks import LANGUAGE_WORDS, component_task, inputs_shown, repair_messages, system_prompt
+from specs.design import Design
+from specs.render import SQL_COLUMN_TYPES, sql_component_code
+
+MAX_TOKENS = 700
+# At temperature 0 a repair repeats the first answer word for word; some
+# randomness, with a different seed per attempt, lets it try something else.
+REPAIR_TEMPERATURE = 0.7
+CANDIDATE_TEMPERATURE = 0.8
+
+
+def work_for(state: BuildState, name: str) -> WorkOnComponent:
+    """What a task writing the component gets from the build's state: the records of only what it reads."""
+    reads = set(Design.model_validate(state["design"]).component(name).reads)
+    upstream = {key: {c: records for c, records in outputs.items() if c in reads}
+                for key, outputs in (state.get("upstream") or {}).items()}
+    progress = (state.get("progress") or {}).get(name) or Progress()
+    return {"component": name, "design": state["design"], "requirements": state["requirements"],
+            "current": progress.current, "attempt": progress.attempts + 1, "upstream": upstream}
+
+
+def first_answers(model: ChatModel, work: WorkOnComponent, language: str, first: int = 0, count: int = 3,
+                  say: Say = quiet) -> tuple[list[Candidate], Usage]:
+    """`count` answers to the component's task in one language, numbered from `first`: the first of all at
+    temperature 0, the others sampled, each with its own seed."""
+    name = work["component"]
+    messages = [{"role": "system", "content": system_prompt(language)},
+                {"role": "user", "content": component_task(work, language)}]
+    found, usage = [], Usage()
+    with model.turn():  # the same prompt in a row: the embedded model reads it once
+        for number in range(first, first + max(1, count)):
+            say(BuildEvent(Step.GENERATE, f"Writing {name} in {LANGUAGE_WORDS[language]}"
+                           + (f", try {number + 1}" if number else ""), component=name))
+            options = CallOptions(max_tokens=MAX_TOKENS, temperature=0.0 if number == 0 else CANDIDATE_TEMPERATURE,
+                                  seed=number)
+            code, problems, spent = ask_for_code(model, work, messages, options, language, say)
+            found.append(Candidate(language, number, code, problems))
+            usage += spent
+    return found, usage
+
+
+def revised_answers(model: ChatModel, work: WorkOnComponent, revisions: list[Revision],
+                    say: Say = quiet) -> tuple[list[Candidate], Usage]:
+    """One more answer from each failing candidate: the model sees its code, the example it fails, and what it did."""
+    name = work["component"]
+    design = Design.model_validate(work["design"])
+    component = design.component(name)
+    found, usage = [], Usage()
+    with model.turn():  # the same task prompt in a row: the embedded model reads it once
+        for revision in revisions:
+            candidate = revision.candidate
+            say(BuildEvent(Step.REVISE, f"Revising {name} ({LANGUAGE_WORDS[candidate.language]})", component=name))
+            inputs = inputs_shown(component.reads, revision.inputs, design, None, typed=candidate.language == "python")
+            messages = repair_messages(work, candidate, revision.example, inputs, revision.expected, revision.outcome)
+            options = CallOptions(max_tokens=MAX_TOKENS, temperature=REPAIR_TEMPERATURE, seed=work["attempt"] + len(found))
+            code, problems, spent = ask_for_code(model, work, messages, options, candidate.language, say)
+            found.append(candidate.revision(code, problems))
+            usage += spent
+    return found, usage
+
+
+def repaired(model: ChatModel, work: WorkOnComponent, failing: Failing, say: Say = quiet) -> tuple[Candidate, Usage]:
+    """The component's current code sent back with the first example the app gets wrong, and a new version."""
+    name = work["component"]
+    say(BuildEvent(Step.REPAIR, f"Repairing {name}", component=name))
+    design = Design.model_validate(work["design"])
+    component = design.component(name)
+    output = component.writes[0]
+    current = work["current"]
+    result = failing.result
+    if current.problems:
+        outcome = "It has these problems: " + "; ".join(current.problems)
+    elif result.get("failures", {}).get(name):
+        outcome = f"It failed with: {result['failures'][name]}"
+    elif result.get("actual") is not None and output in result["actual"]:
+        outcome = f"but it returned {output} = {result['actual'][output]!r}"
+    else:
+        outcome = "What went wrong: " + "; ".join(result.get("problems", []))
+    inputs = inputs_shown(component.reads, failing.given, design, result.get("actual"))
+    messages = repair_messages(work, current, failing.example, inputs, failing.then[output], outcome)
+    options = CallOptions(max_tokens=MAX_TOKENS, temperature=REPAIR_TEMPERATURE, seed=work["attempt"])
+    code, problems, usage = ask_for_code(model, work, messages, options, current.language, say)
+    return Candidate(current.language, current.number, code, problems, current.revised), usage
+
+
+def ask_for_code(model: ChatModel, work: WorkOnComponent, messages: list[dict], options: CallOptions, language: str,
+                 say: Say = quiet) -> tuple[str, list[str], Usage]:
+    """One answer, its code mended where it can be without the model: the code, what is still wrong, the cost."""
+    name = work["component"]
+    completion = model.complete(messages, options=options)
+    if language == "sql":
+        design = Design.model_validate(work["design"])
+        component = design.component(name)
+        fixed = extract_sql(completion.text)
+        if not fixed.problems:
+            fixed = mend_query(fixed.code, {table: {f: SQL_COLUMN_TYPES[t] for f, t in design.collections[table].fields.items()}
+                                            for table in component.reads})
+        fixed.code = sql_component_code(fixed.code, component)
+    else:
+        fixed = fix_code(completion.text)
+    usage = Usage(completion.usage.prompt_tokens, completion.usage.completion_tokens, completion.seconds, 1)
+    say(BuildEvent(Step.WRITTEN, f"Wrote {name} in {LANGUAGE_WORDS[language]} ({completion.usage.completion_tokens} "
+                   f"tokens, {completion.seconds:.0f} s)"
+                   + (f"; mended without the model: {', '.join(fixed.mended)}" if fixed.mended else ""), component=name))
+    return fixed.code, list(fixed.problems), usage
