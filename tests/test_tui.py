@@ -72,6 +72,20 @@ async def test_a_new_requirement_gets_the_next_id_and_problems_show_next_to_the_
         assert "REQ-005" not in app.drafts
 
 
+async def test_a_new_requirement_takes_the_id_style_the_workspace_uses(root):
+    for path in sorted((root / "reqs").glob("REQ-*.yaml")):
+        new = path.with_name(path.name.replace("REQ-", "WT-"))
+        new.write_text(path.read_text().replace("REQ-", "WT-"))
+        path.unlink()
+    app = ShallApp(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        assert app.screen.requirement_id == "WT-005"
+        await pilot.press("escape")
+        await pilot.press("n")
+        assert app.screen.requirement_id == "WT-006", "the unsaved WT-005 holds its id"
+
+
 async def test_editing_a_title_and_statement_saves_through_reqs_keeping_the_rest(root):
     path = root / "reqs/REQ-002.yaml"
     path.write_text("# the committee asked for this in May\n" + path.read_text())

@@ -14,7 +14,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.widgets.data_table import ColumnKey
 
-from reqs.store import delete_requirement
+from reqs.model import id_number
+from reqs.problems import Problem
+from reqs.store import delete_requirement, save_draft
 from reqs.words import counted
 from reqs.workspace import RequirementFile, Workspace, load_workspace, next_free_id
 from specs.lock import load_lock, requirement_states
@@ -65,6 +67,38 @@ class ShallApp(App):
         data = file.document.data if file is not None and file.document is not None else {}
         return data if isinstance(data, dict) else {"id": requirement_id}
 
+    # --- what changes the drafts and the files: only the App, for every screen -----------------
+
+    def keep_draft(self, requirement_id: str, data: dict) -> None:
+        """Remember what the person typed, before it is saved."""
+        self.drafts[requirement_id] = data
+
+    def new_draft(self) -> str:
+        """A blank requirement with the next free id, in the workspace's own id style (REQ-004, WT-012)."""
+        from tui.editor import blank_requirement
+
+        files = list(self.workspace.files)
+        used = [id_number(f.id)[0] for f in files if f.id is not None]
+        prefix = max(set(used), key=used.count) if used else "REQ"
+        requirement_id = next_free_id(files, prefix)
+        while requirement_id in self.drafts:  # an unsaved new one holds that id already
+            requirement_id = f"{prefix}-{id_number(requirement_id)[1] + 1:03d}"
+        self.drafts[requirement_id] = blank_requirement(requirement_id)
+        return requirement_id
+
+    def save(self, requirement_id: str, data: dict) -> list[Problem]:
+        """Save a requirement through reqs/; the problems of its file, with those it shares with others."""
+        saved = save_draft(self.root, data, self.file_of(requirement_id))
+        self.drafts.pop(requirement_id, None)
+        return [p for p in self.reload().problems if p.path == saved.display]
+
+    def delete(self, requirement_id: str) -> None:
+        """Forget its draft and delete its file through reqs/."""
+        self.drafts.pop(requirement_id, None)
+        if (file := self.file_of(requirement_id)) is not None:
+            delete_requirement(self.root, file)
+        self.reload()
+
     def action_quit(self) -> None:
         if not self.drafts:
             self.exit()
@@ -73,10 +107,8 @@ class ShallApp(App):
 
         def answered(answer: str | None) -> None:
             if answer == "save":
-                from tui.editor import save_data
-
                 for requirement_id in list(self.drafts):
-                    save_data(self, requirement_id, self.drafts[requirement_id])
+                    self.save(requirement_id, self.drafts[requirement_id])
                 self.exit()
             elif answer == "discard":
                 self.exit()
@@ -205,16 +237,9 @@ class RequirementsScreen(Screen):
         self.query_one("#filter", Input).focus()
 
     def action_new(self) -> None:
-        from tui.editor import EditorScreen, blank_requirement
+        from tui.editor import EditorScreen
 
-        app: ShallApp = self.app  # type: ignore[assignment]
-        taken = list(app.workspace.files)
-        requirement_id = next_free_id(taken)
-        while requirement_id in app.drafts:  # an unsaved new one holds that id already
-            number = int(requirement_id.rsplit("-", 1)[1]) + 1
-            requirement_id = f"REQ-{number:03d}"
-        app.drafts[requirement_id] = blank_requirement(requirement_id)
-        self.app.push_screen(EditorScreen(requirement_id))
+        self.app.push_screen(EditorScreen(self.app.new_draft()))
 
     def action_delete(self) -> None:
         requirement_id = self.selected()
@@ -225,10 +250,7 @@ class RequirementsScreen(Screen):
         def answered(answer: str | None) -> None:
             if answer != "delete":
                 return
-            app.drafts.pop(requirement_id, None)
-            if (file := app.file_of(requirement_id)) is not None:
-                delete_requirement(app.root, file)
-            app.reload()
+            app.delete(requirement_id)
             self.fill()
             self.notify(f"{requirement_id} deleted")
 

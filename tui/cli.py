@@ -189,7 +189,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from tui.history import requirement_diff
+    from specs.history import requirement_diff
 
     workspace = _load(args)
     _out().print(requirement_diff(workspace.root, args.rev), markup=False, highlight=False, end="")

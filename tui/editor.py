@@ -15,7 +15,6 @@ from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label, S
 from reqs.ears import statement_hints
 from reqs.fieldtypes import describe, infer, show, type_error
 from reqs.problems import Problem, ShallError
-from reqs.store import save_draft
 from reqs.words import counted
 from tui.dialogs import AskValue, Confirm
 
@@ -27,15 +26,6 @@ SECTIONS = {"given": "Given", "then": "Then it shall produce"}
 def blank_requirement(requirement_id: str) -> dict:
     return {"id": requirement_id, "title": "", "statement": "", "priority": "must",
             "examples": [{"name": "first example", "given": {}, "then": {}}]}
-
-
-def save_data(app, requirement_id: str, data: dict) -> list[Problem]:
-    """Save a draft through reqs/ and return the problems of its file, with the problems it shares with others."""
-    file = app.file_of(requirement_id)
-    saved = save_draft(app.root, data, file)
-    app.drafts.pop(requirement_id, None)
-    workspace = app.reload()
-    return [p for p in workspace.problems if p.path == saved.display]
 
 
 def parse_cell(text: str, kind: str | None) -> Any:
@@ -198,7 +188,7 @@ class EditorScreen(Screen):
     def changed(self) -> None:
         if self.filling:
             return
-        self.app.drafts[self.requirement_id] = self.data
+        self.app.keep_draft(self.requirement_id, self.data)
         self.mark()
 
     def mark(self) -> None:
@@ -369,7 +359,7 @@ class EditorScreen(Screen):
 
     def action_save(self) -> None:
         try:
-            problems = save_data(self.app, self.requirement_id, self.data)
+            problems = self.app.save(self.requirement_id, self.data)
         except (ShallError, OSError) as error:
             self.notify(f"Not saved: {error}", severity="error", timeout=10)
             return

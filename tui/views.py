@@ -16,7 +16,7 @@ from reqs.problems import ShallError
 from specs.design import Design
 from specs.designfile import load_design
 from specs.infer import infer_design
-from tui.history import build_log, requirement_diff
+from specs.history import build_log, requirement_diff
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's id for a tree with nothing in it
 

@@ -1,9 +1,9 @@
-"""`shall diff`: what changed in the requirements and in the code made from them, grouped by requirement."""
+"""What changed in the requirements and in the code made from them, grouped by requirement (for `shall diff`
+and the history view), and the log of builds."""
 
 from __future__ import annotations
 
 from pathlib import Path
-
 
 from reqs.gitrepo import GitRepo, trailer_ids
 from reqs.model import id_from_file_name
