@@ -34,9 +34,12 @@ class Fixed:
     mended: list[str] = field(default_factory=list)  # what was fixed, for the log
 
 
+_FENCED = re.compile(r"^[ \t]*```[\w+-]*[ \t]*\n(.*?)^[ \t]*```", re.DOTALL | re.MULTILINE)  # a fenced block's body
+
+
 def extract_code(answer: str) -> str:
     """The Python in a model's answer: the fenced block that defines a function, else the whole answer."""
-    blocks = re.findall(r"^[ \t]*```[\w+-]*[ \t]*\n(.*?)^[ \t]*```", answer, flags=re.DOTALL | re.MULTILINE)
+    blocks = _FENCED.findall(answer)
     for block in blocks:
         if "def " in block:
             return block.strip() + "\n"
@@ -114,7 +117,7 @@ _QUERY_START = re.compile(r"^\s*(SELECT|WITH)\b", re.IGNORECASE)
 
 def extract_sql(answer: str) -> Fixed:
     """The one query in a model's answer: the fenced block that selects, else the answer from SELECT or WITH on."""
-    blocks = re.findall(r"^[ \t]*```[\w+-]*[ \t]*\n(.*?)^[ \t]*```", answer, flags=re.DOTALL | re.MULTILINE)
+    blocks = _FENCED.findall(answer)
     candidates = [b for b in blocks if re.search(r"\bselect\b", b, re.IGNORECASE)] or [answer]
     text = candidates[0]
     start = re.search(r"^\s*(SELECT|WITH)\b", text, re.IGNORECASE | re.MULTILINE)

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from reqs.initialize import init_workspace
 from reqs.problems import ShallError
+from reqs.words import counted
 from reqs.workspace import Workspace, find_root, load_workspace
 from specs.lock import UP_TO_DATE, load_lock, requirement_states
 
@@ -122,7 +123,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     examples = sum(len(r.examples) for r in requirements)
     held_out = sum(len(r.holdout_examples) for r in requirements)
     _out().print(
-        f"All valid: {_count(len(requirements), 'requirement')} with {_count(examples, 'example')} "
+        f"All valid: {counted(len(requirements), 'requirement')} with {counted(examples, 'example')} "
         f"({held_out} held out to check the build).", markup=False, highlight=False,
     )
     return EXIT_OK
@@ -178,7 +179,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     behind = {rid: (state, why) for rid, (state, why) in sorted(states.items()) if state not in UP_TO_DATE}
     out = _out()
     if not behind:
-        out.print(f"Up to date: {_count(len(states), 'requirement')}, every example passes.", markup=False, highlight=False)
+        out.print(f"Up to date: {counted(len(states), 'requirement')}, every example passes.", markup=False, highlight=False)
         return EXIT_OK
     for rid, (state, why) in behind.items():
         out.print(f"{rid} {state}: {why}", markup=False, highlight=False)
@@ -309,13 +310,9 @@ def _print_problems(workspace: Workspace) -> None:
         err.print(str(problem), markup=False, highlight=False)
     files = len({p.path for p in workspace.problems})
     err.print(
-        f"\n{_count(len(workspace.problems), 'problem')} in {_count(files, 'file')}. "
+        f"\n{counted(len(workspace.problems), 'problem')} in {counted(files, 'file')}. "
         "Fix them and run `shall validate` again.", markup=False, highlight=False,
     )
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _out() -> Console:
