@@ -63,7 +63,7 @@ def build(workspace: Path, model, max_repairs: int, candidates: int, languages: 
         report = run_build(root, model, auto_approve=True, max_repairs=max_repairs, candidates=candidates,
                            languages=tuple(languages), when_none_pass=when_none_pass,
                            rounds_when_none_pass=rounds,
-                           on_event=lambda e: print(f"    {e['message']}", file=sys.stderr))
+                           on_event=lambda e: print(f"    {e.message}", file=sys.stderr))
         seconds = time.monotonic() - started
     rows = report["requirements"]
     return {
