@@ -5,6 +5,9 @@
                                     [--when-none-pass revise|resample] [--rounds N]
                                     [--keep DIR] [--json-out results.json]
 
+--workspaces takes names from examples/ (all of them by default) or from
+bench/workspaces/, the projects written to measure on and never tuned on.
+
 For each workspace: visible and holdout pass rates, tokens and wall time,
 then the totals. With --floor, also the floor: the same model given every
 requirement file in one prompt (holdout examples removed), one answer, no
@@ -32,6 +35,14 @@ from agents.sandbox import Case, run_cases  # noqa: E402
 from reqs.workspace import load_workspace  # noqa: E402
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+BENCH_WORKSPACES = Path(__file__).resolve().parent / "workspaces"  # written for measuring, never tuned on
+
+
+def workspace_path(name: str) -> Path:
+    for place in (EXAMPLES, BENCH_WORKSPACES):
+        if (place / name / "reqs").is_dir():
+            return place / name
+    raise SystemExit(f"no workspace named {name} in examples/ or bench/workspaces/")
 
 FLOOR_PROMPT = """Write a Python module for the program these requirements describe.
 It must define `run(inputs)`: inputs is a dict from collection name to a list of records (dicts);
@@ -102,7 +113,8 @@ def floor(workspace: Path, model) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="local/qwen2.5-coder-1.5b")
-    parser.add_argument("--workspaces", nargs="+", default=sorted(p.name for p in EXAMPLES.iterdir() if (p / "reqs").is_dir()))
+    parser.add_argument("--workspaces", nargs="+", default=sorted(p.name for p in EXAMPLES.iterdir() if (p / "reqs").is_dir()),
+                        help="names in examples/ (the default: all of them) or bench/workspaces/")
     parser.add_argument("--floor", action="store_true", help="also measure the one-shot floor")
     parser.add_argument("--max-repairs", type=int, default=3)
     parser.add_argument("--candidates", type=int, default=3, help="first answers per component and language")
@@ -121,10 +133,10 @@ def main() -> int:
     print(f"{'workspace':<20} {'way':<6} {'visible':>9} {'holdout':>9} {'tokens':>7} {'seconds':>8}  holdouts failing in")
     results = {}
     for name in args.workspaces:
-        ways = {"shall": lambda: build(EXAMPLES / name, model, args.max_repairs, args.candidates, args.languages,
+        ways = {"shall": lambda: build(workspace_path(name), model, args.max_repairs, args.candidates, args.languages,
                                        args.keep, args.when_none_pass, args.rounds)}
         if args.floor:
-            ways["floor"] = lambda: floor(EXAMPLES / name, model)
+            ways["floor"] = lambda: floor(workspace_path(name), model)
         for way, measure in ways.items():
             row = measure()
             results.setdefault(way, {})[name] = row

@@ -1,0 +1,90 @@
+"""How right the design is about what each component reads, against hand-written gold files (no model).
+
+    .venv/bin/python bench/reads.py [--workspaces water-tanks market-fees ...] [--json-out reads.json]
+
+For every workspace with a gold file in bench/reads/ (examples/ and bench/workspaces/), the design shall
+infers is compared with the gold, component by component (by the collection it writes):
+- precision: of the collections the design has a component read, the share the gold says it needs or may
+  read (`reads` or `also_fine`);
+- recall: of the collections the gold says a component needs, the share the design has it read.
+A collection missed means the component's prompt never shows what it needs; one read for nothing shows
+it data that misleads. Both are counted over all components (each read one count), then per workspace.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from ruamel.yaml import YAML  # noqa: E402
+
+from reqs.workspace import load_workspace  # noqa: E402
+from specs.infer import infer_design  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+GOLD = HERE / "reads"
+PLACES = (HERE.parent / "examples", HERE / "workspaces")
+
+
+def workspace_path(name: str) -> Path:
+    for place in PLACES:
+        if (place / name / "reqs").is_dir():
+            return place / name
+    raise SystemExit(f"no workspace named {name} in examples/ or bench/workspaces/")
+
+
+def compare(name: str) -> dict:
+    """For one workspace: per component, what the design reads, what the gold needs, and the counts."""
+    gold = YAML(typ="safe").load((GOLD / f"{name}.yaml").read_text(encoding="utf-8"))
+    loaded = load_workspace(workspace_path(name))
+    if loaded.problems:
+        raise SystemExit(f"{name}: the workspace has problems: {loaded.problems[0]}")
+    design = infer_design(loaded.project, loaded.requirements)
+    rows, right, inferred, needed, found = [], 0, 0, 0, 0
+    for component in design.flow():
+        output = component.writes[0]
+        if output not in gold:
+            raise SystemExit(f"{name}: bench/reads/{name}.yaml says nothing about {output}")
+        wanted = set(gold[output]["reads"])
+        fine = wanted | set(gold[output].get("also_fine") or [])
+        reads = set(component.reads)
+        right += len(reads & fine)
+        inferred += len(reads)
+        found += len(reads & wanted)
+        needed += len(wanted)
+        rows.append({"output": output, "reads": sorted(reads), "missed": sorted(wanted - reads),
+                     "extra": sorted(reads - fine)})
+    return {"workspace": name, "components": rows, "right": right, "inferred": inferred, "found": found,
+            "needed": needed}
+
+
+def percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "-"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workspaces", nargs="+", default=sorted(p.stem for p in GOLD.glob("*.yaml")))
+    parser.add_argument("--json-out", type=Path)
+    args = parser.parse_args()
+    results = [compare(name) for name in args.workspaces]
+    print(f"{'workspace':20} {'precision':>9} {'recall':>7}  wrong reads")
+    for result in results:
+        wrong = [f"{row['output']}: " + ", ".join([f"-{m}" for m in row["missed"]] + [f"+{e}" for e in row["extra"]])
+                 for row in result["components"] if row["missed"] or row["extra"]]
+        print(f"{result['workspace']:20} {percent(result['right'], result['inferred']):>9} "
+              f"{percent(result['found'], result['needed']):>7}  {'; '.join(wrong)}")
+    totals = {key: sum(r[key] for r in results) for key in ("right", "inferred", "found", "needed")}
+    print(f"{'TOTAL':20} {percent(totals['right'], totals['inferred']):>9} {percent(totals['found'], totals['needed']):>7}"
+          "  (-missed, +read for nothing)")
+    if args.json_out:
+        args.json_out.write_text(json.dumps({"workspaces": results, "totals": totals}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""The benchmark's own workspaces are sound: every example, visible and held out, is what the hand-written
+reference components make of its inputs, and each gold file of reads names what those components read."""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from reqs.workspace import load_workspace
+from specs.matching import differences
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+WORKSPACES = sorted(p for p in (BENCH / "workspaces").iterdir() if (p / "reqs").is_dir())
+
+
+def references(root: Path) -> dict:
+    """output collection -> the reference function that makes it."""
+    spec = importlib.util.spec_from_file_location(f"reference_{root.name.replace('-', '_')}", root / "reference.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {name.removeprefix("make_"): function for name, function in vars(module).items() if name.startswith("make_")}
+
+
+def run_all(made: dict, functions: dict) -> dict:
+    """Every output made from the given collections, each once the collections it reads are there."""
+    made, waiting = dict(made), dict(functions)
+    while waiting:
+        ready = [out for out, f in waiting.items()
+                 if all(p in made or p not in functions for p in inspect.signature(f).parameters)]
+        assert ready, f"the reference components read each other in a circle: {sorted(waiting)}"
+        for out in ready:
+            f = waiting.pop(out)
+            made[out] = f(**{p: made.get(p, []) for p in inspect.signature(f).parameters})
+    return made
+
+
+def test_there_are_at_least_three_bench_workspaces():
+    assert len(WORKSPACES) >= 3
+
+
+@pytest.mark.parametrize("root", WORKSPACES, ids=lambda p: p.name)
+def test_every_example_is_what_the_reference_makes(root):
+    loaded = load_workspace(root)
+    assert loaded.problems == []
+    functions = references(root)
+    held_out = 0
+    for requirement in loaded.requirements:
+        assert len(requirement.visible_examples) >= 1
+        for example in requirement.examples:
+            held_out += example.holdout
+            made = run_all(example.given, functions)
+            assert differences(example.then, made, ordered=example.ordered) == [], f"{requirement.id} {example.name}"
+    assert held_out >= 2 * len(loaded.requirements)
+
+
+@pytest.mark.parametrize("root", WORKSPACES, ids=lambda p: p.name)
+def test_the_gold_reads_are_what_the_reference_reads(root):
+    gold = YAML(typ="safe").load((BENCH / "reads" / f"{root.name}.yaml").read_text(encoding="utf-8"))
+    functions = references(root)
+    assert set(gold) == set(functions)
+    for output, function in functions.items():
+        assert set(gold[output]["reads"]) == set(inspect.signature(function).parameters), output
