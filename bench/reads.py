@@ -48,11 +48,11 @@ def compare(name: str, model=None, votes: int = 3, ask: str = "project") -> dict
     if loaded.problems:
         raise SystemExit(f"{name}: the workspace has problems: {loaded.problems[0]}")
     design = infer_design(loaded.project, loaded.requirements)
-    tokens, votes = 0, {}
+    tokens, tally = 0, {}
     if model is not None:
         choose = choose_reads if ask == "project" else choose_reads_by_component
         chosen = choose(model, loaded.project, loaded.requirements, design, votes)
-        design, tokens, votes = with_reads(design, chosen.reads), chosen.usage.tokens, chosen.votes
+        design, tokens, tally = with_reads(design, chosen.reads), chosen.usage.tokens, chosen.votes
     rows, right, inferred, needed, found = [], 0, 0, 0, 0
     for component in design.flow():
         output = component.writes[0]
@@ -66,7 +66,7 @@ def compare(name: str, model=None, votes: int = 3, ask: str = "project") -> dict
         found += len(reads & wanted)
         needed += len(wanted)
         rows.append({"output": output, "reads": sorted(reads), "missed": sorted(wanted - reads),
-                     "extra": sorted(reads - fine), "votes": votes.get(component.name, {})})
+                     "extra": sorted(reads - fine), "votes": tally.get(component.name, {})})
     return {"workspace": name, "components": rows, "right": right, "inferred": inferred, "found": found,
             "needed": needed, "tokens": tokens}
 
