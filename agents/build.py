@@ -35,6 +35,9 @@ STATE_DIR = ".shall"
 CHECKPOINTS = "build.sqlite"
 CURRENT = "build.json"
 RUNNING = "build.running"
+# The shape of the build's state in its checkpoints. Change it when the state changes shape: a build stopped
+# by an older shall then starts afresh instead of resuming from a state this one cannot read.
+STATE_FORMAT = 2
 
 _held: dict[Path, int] = {}  # workspaces this process is building in, and how deep
 
@@ -104,7 +107,8 @@ class BuildRun:
         self.context = BuildContext(model=model, auto_approve=auto_approve, max_repairs=max_repairs, candidates=candidates,
                                     languages=tuple(languages), when_none_pass=when_none_pass,
                                     rounds_when_none_pass=rounds_when_none_pass)
-        self.settings = f"{model.name} {candidates} {'+'.join(languages)} {max_repairs} {when_none_pass} {rounds_when_none_pass}"
+        self.settings = (f"state {STATE_FORMAT}: {model.name} {candidates} {'+'.join(languages)} {max_repairs} "
+                         f"{when_none_pass} {rounds_when_none_pass}")
         self._open = contextlib.ExitStack()
         self._given: Any = None
 

@@ -44,14 +44,16 @@ class Candidate:
 
 
 @dataclass(frozen=True)
-class Usage:
+class Cost:
+    """What asking the model cost: tokens, seconds and calls (the seam's Usage counts only one call's tokens)."""
+
     prompt: int = 0
     completion: int = 0
     seconds: float = 0.0
     calls: int = 0
 
-    def __add__(self, other: Usage) -> Usage:
-        return Usage(self.prompt + other.prompt, self.completion + other.completion, self.seconds + other.seconds,
+    def __add__(self, other: Cost) -> Cost:
+        return Cost(self.prompt + other.prompt, self.completion + other.completion, self.seconds + other.seconds,
                      self.calls + other.calls)
 
     @property
@@ -82,7 +84,7 @@ class Progress:
     attempts: int = 0                   # model answers used
     repairs: int = 0                    # repairs asked for
     asked_again: int = 0                # rounds of asking again because no candidate passed
-    usage: Usage = field(default_factory=Usage)
+    usage: Cost = field(default_factory=Cost)
 
     def then(self, update: Progress) -> Progress:
         """This progress with an update applied: candidates join, counts and usage add up, and the other
@@ -102,7 +104,7 @@ def merge_progress(left: dict[str, Progress] | None, right: dict[str, Progress] 
     return merged
 
 
-def answered(candidates: list[Candidate], usage: Usage) -> Progress:
+def answered(candidates: list[Candidate], usage: Cost) -> Progress:
     """The update for a task that asked the model for these candidates."""
     return Progress(candidates={c.key: c for c in candidates}, attempts=len(candidates), usage=usage)
 

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from agents.models.seam import CallOptions, ChatModel
-from agents.progress import Usage
+from agents.progress import Cost
 from reqs.model import Project, Requirement
 from specs.design import Design
 
@@ -39,7 +39,7 @@ class ChosenReads:
     reads: dict[str, list[str]]     # component name -> collections it reads
     votes: dict[str, dict[str, int]]  # component name -> collection -> answers that chose it
     answers: int
-    usage: Usage
+    usage: Cost
 
 
 def reads_question(project: Project | None, requirements: list[Requirement], design: Design) -> tuple[list[dict], dict]:
@@ -121,7 +121,7 @@ def choose_reads_by_component(model: ChatModel, project: Project | None, require
                               design: Design, votes: int = 3) -> ChosenReads:
     """As choose_reads, asking about one component at a time, in build order."""
     counts: dict[str, Counter] = {}
-    usage = Usage()
+    usage = Cost()
     for component in design.flow():
         messages, schema = component_question(project, requirements, design, component.name)
         counts[component.name] = Counter()
@@ -129,7 +129,7 @@ def choose_reads_by_component(model: ChatModel, project: Project | None, require
             for number in range(max(1, votes)):
                 options = CallOptions(max_tokens=80, temperature=0.0 if number == 0 else VOTE_TEMPERATURE, seed=number)
                 answer = model.complete(messages, schema, options=options)
-                usage += Usage(answer.usage.prompt_tokens, answer.usage.completion_tokens, answer.seconds, 1)
+                usage += Cost(answer.usage.prompt_tokens, answer.usage.completion_tokens, answer.seconds, 1)
                 counts[component.name].update(set(answer.parsed.get("reads") or []))
     chosen = {name: sorted(c for c, n in count.items() if 2 * n > votes) for name, count in counts.items()}
     tally = {name: dict(count) for name, count in counts.items()}
@@ -141,13 +141,13 @@ def choose_reads(model: ChatModel, project: Project | None, requirements: list[R
     """Ask the model `votes` times which collections each component reads, and settle it by majority."""
     messages, schema = reads_question(project, requirements, design)
     counts: dict[str, Counter] = {c.name: Counter() for c in design.components}
-    usage = Usage()
+    usage = Cost()
     with model.turn():  # the same prompt each time: the embedded model reads it once
         for number in range(max(1, votes)):
             options = CallOptions(max_tokens=60 + 25 * len(design.components),
                                   temperature=0.0 if number == 0 else VOTE_TEMPERATURE, seed=number)
             answer = model.complete(messages, schema, options=options)
-            usage += Usage(answer.usage.prompt_tokens, answer.usage.completion_tokens, answer.seconds, 1)
+            usage += Cost(answer.usage.prompt_tokens, answer.usage.completion_tokens, answer.seconds, 1)
             for component in design.components:
                 counts[component.name].update(set(answer.parsed.get(component.writes[0]) or []))
     chosen = {name: sorted(c for c, n in count.items() if 2 * n > votes) for name, count in counts.items()}

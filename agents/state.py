@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, NotRequired, TypedDict
 
 from agents.models.seam import ChatModel
-from agents.progress import Candidate, Progress, Scored, Usage, merge_progress
+from agents.progress import Candidate, Progress, Scored, Cost, merge_progress
 from agents.sandbox import Limits
 
 
@@ -93,4 +93,4 @@ class BuildContext:
 
 
 # The records a checkpoint may hold besides plain data (agents.build.checkpoints allows these and no others).
-CHECKPOINTED = (Progress, Candidate, Scored, Usage, Resample, Revision, Failing)
+CHECKPOINTED = (Progress, Candidate, Scored, Cost, Resample, Revision, Failing)

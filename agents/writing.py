@@ -9,7 +9,7 @@ from __future__ import annotations
 from agents.codefix import extract_sql, fix_code, mend_query
 from agents.events import BuildEvent, Say, Step, quiet
 from agents.models.seam import CallOptions, ChatModel
-from agents.progress import Candidate, Progress, Usage
+from agents.progress import Candidate, Progress, Cost
 from agents.state import BuildState, Failing, Revision, WorkOnComponent
 from agents.tasks import LANGUAGE_WORDS, component_task, inputs_shown, repair_messages, system_prompt
 from specs.design import Design
@@ -33,13 +33,13 @@ def work_for(state: BuildState, name: str) -> WorkOnComponent:
 
 
 def first_answers(model: ChatModel, work: WorkOnComponent, language: str, first: int = 0, count: int = 3,
-                  say: Say = quiet) -> tuple[list[Candidate], Usage]:
+                  say: Say = quiet) -> tuple[list[Candidate], Cost]:
     """`count` answers to the component's task in one language, numbered from `first`: the first of all at
     temperature 0, the others sampled, each with its own seed."""
     name = work["component"]
     messages = [{"role": "system", "content": system_prompt(language)},
                 {"role": "user", "content": component_task(work, language)}]
-    found, usage = [], Usage()
+    found, usage = [], Cost()
     with model.turn():  # the same prompt in a row: the embedded model reads it once
         for number in range(first, first + max(1, count)):
             say(BuildEvent(Step.GENERATE, f"Writing {name} in {LANGUAGE_WORDS[language]}"
@@ -53,12 +53,12 @@ def first_answers(model: ChatModel, work: WorkOnComponent, language: str, first:
 
 
 def revised_answers(model: ChatModel, work: WorkOnComponent, revisions: list[Revision],
-                    say: Say = quiet) -> tuple[list[Candidate], Usage]:
+                    say: Say = quiet) -> tuple[list[Candidate], Cost]:
     """One more answer from each failing candidate: the model sees its code, the example it fails, and what it did."""
     name = work["component"]
     design = Design.model_validate(work["design"])
     component = design.component(name)
-    found, usage = [], Usage()
+    found, usage = [], Cost()
     with model.turn():  # the same task prompt in a row: the embedded model reads it once
         for revision in revisions:
             candidate = revision.candidate
@@ -72,7 +72,7 @@ def revised_answers(model: ChatModel, work: WorkOnComponent, revisions: list[Rev
     return found, usage
 
 
-def repaired(model: ChatModel, work: WorkOnComponent, failing: Failing, say: Say = quiet) -> tuple[Candidate, Usage]:
+def repaired(model: ChatModel, work: WorkOnComponent, failing: Failing, say: Say = quiet) -> tuple[Candidate, Cost]:
     """The component's current code sent back with the first example the app gets wrong, and a new version."""
     name = work["component"]
     say(BuildEvent(Step.REPAIR, f"Repairing {name}", component=name))
@@ -97,7 +97,7 @@ def repaired(model: ChatModel, work: WorkOnComponent, failing: Failing, say: Say
 
 
 def ask_for_code(model: ChatModel, work: WorkOnComponent, messages: list[dict], options: CallOptions, language: str,
-                 say: Say = quiet) -> tuple[str, list[str], Usage]:
+                 say: Say = quiet) -> tuple[str, list[str], Cost]:
     """One answer, its code mended where it can be without the model: the code, what is still wrong, the cost."""
     name = work["component"]
     completion = model.complete(messages, options=options)
@@ -111,7 +111,7 @@ def ask_for_code(model: ChatModel, work: WorkOnComponent, messages: list[dict], 
         fixed.code = sql_component_code(fixed.code, component)
     else:
         fixed = fix_code(completion.text)
-    usage = Usage(completion.usage.prompt_tokens, completion.usage.completion_tokens, completion.seconds, 1)
+    usage = Cost(completion.usage.prompt_tokens, completion.usage.completion_tokens, completion.seconds, 1)
     say(BuildEvent(Step.WRITTEN, f"Wrote {name} in {LANGUAGE_WORDS[language]} ({completion.usage.completion_tokens} "
                    f"tokens, {completion.seconds:.0f} s)"
                    + (f"; mended without the model: {', '.join(fixed.mended)}" if fixed.mended else ""), component=name))

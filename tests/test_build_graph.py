@@ -122,6 +122,18 @@ def test_an_interrupted_build_resumes_where_it_stopped(tmp_path):
     assert all(r["examples_passed"] == r["examples"] for r in report["requirements"])
 
 
+def test_a_build_stopped_by_a_shall_with_another_state_format_starts_afresh(tmp_path, monkeypatch):
+    root = workspace(tmp_path)
+    monkeypatch.setattr("agents.build.STATE_FORMAT", 1)
+    with pytest.raises(KeyboardInterrupt):
+        run_build(root, candidates=1, languages=["python"], auto_approve=True,
+                  model=ScriptedModel(answers(WATER_TANKS), KeyboardInterrupt()))
+    monkeypatch.setattr("agents.build.STATE_FORMAT", 2)
+    events = []
+    run_build(root, candidates=1, languages=["python"], model=correct_model(), auto_approve=True, on_event=events.append)
+    assert "resume" not in [e.step for e in events]
+
+
 def test_changed_requirements_start_a_new_build_rather_than_resume(tmp_path):
     root = workspace(tmp_path)
     with pytest.raises(KeyboardInterrupt):

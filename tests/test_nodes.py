@@ -16,7 +16,7 @@ from agents.build import checkpoints
 from agents.events import Step
 from agents.graph import build_graph
 from agents.models.fake import ScriptedModel
-from agents.progress import Candidate, Progress, Scored, Usage, merge_progress
+from agents.progress import Candidate, Progress, Scored, Cost, merge_progress
 from agents.state import BuildContext, Failing, Resample, Revision
 from agents.writing import work_for
 from reqs.workspace import load_workspace
@@ -65,11 +65,11 @@ def applied(state: dict, update: dict) -> dict:
 
 
 def test_progress_updates_add_counts_join_candidates_and_replace_decisions():
-    first = Progress(candidates={"python-0": wrong(0)}, attempts=1, usage=Usage(10, 5, 1.0, 1))
-    second = Progress(candidates={"sql-0": Candidate("sql", 0, "QUERY")}, attempts=1, usage=Usage(20, 5, 2.0, 1))
+    first = Progress(candidates={"python-0": wrong(0)}, attempts=1, usage=Cost(10, 5, 1.0, 1))
+    second = Progress(candidates={"sql-0": Candidate("sql", 0, "QUERY")}, attempts=1, usage=Cost(20, 5, 2.0, 1))
     merged = merge_progress(merge_progress({}, {"c": first}), {"c": second})["c"]
     assert set(merged.candidates) == {"python-0", "sql-0"}
-    assert (merged.attempts, merged.usage) == (2, Usage(30, 10, 3.0, 2))
+    assert (merged.attempts, merged.usage) == (2, Cost(30, 10, 3.0, 2))
     chosen = merge_progress({"c": merged}, {"c": Progress(current=wrong(0), asked_again=1)})["c"]
     assert chosen.current == wrong(0) and chosen.asked_again == 1 and chosen.candidates == merged.candidates
     assert merge_progress({"c": chosen}, {"c": Progress(repairs=1)})["c"].current == wrong(0), "what an update leaves out stays"
@@ -90,7 +90,7 @@ def test_the_checkpoint_store_brings_back_the_builds_records_and_no_other_object
         name: str
 
     serde = checkpoints(sqlite3.connect(":memory:")).serde
-    record = {"c": Progress(current=wrong(0), best=Scored(wrong(0), 1, 2), usage=Usage(1, 2, 0.5, 1))}
+    record = {"c": Progress(current=wrong(0), best=Scored(wrong(0), 1, 2), usage=Cost(1, 2, 0.5, 1))}
     assert serde.loads_typed(serde.dumps_typed(record)) == record
     assert not isinstance(serde.loads_typed(serde.dumps_typed(Stranger("x"))), Stranger)
 
