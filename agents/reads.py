@@ -136,6 +136,52 @@ def choose_reads_by_component(model: ChatModel, project: Project | None, require
     return ChosenReads(checked(design, chosen, tally), tally, votes, usage)
 
 
+PAIR_QUESTION = """Requirement {rid} {title}: {statement}
+
+Requirement {other_id} {other_title} makes {made} ({fields}): {other_statement}
+
+Does {rid} use what {other_id} makes: a notion it defines, or its results? Answer with {{"uses": true}} or
+{{"uses": false}}."""
+PAIR_SCHEMA = {"type": "object", "properties": {"uses": {"type": "boolean"}}, "required": ["uses"]}
+
+
+def _said(requirements: list[Requirement]) -> tuple[str, str, str]:
+    return (", ".join(r.id for r in requirements), "; ".join(r.title for r in requirements),
+            " ".join(" ".join(r.statement.split()) for r in requirements))
+
+
+def choose_reads_by_pair(model: ChatModel, project: Project | None, requirements: list[Requirement], design: Design,
+                         votes: int = 3) -> ChosenReads:
+    """For each component and each collection another component makes, a yes or no: does its requirement use
+    what the other makes? A made collection most answers say yes to is read, besides the collections its
+    examples give; the others are left to the words (the design's own made reads are replaced)."""
+    usage, tally, chosen = Cost(), {}, {}
+    for component in design.flow():
+        mine = [r for r in requirements if r.id in component.requirements]
+        rid, title, statement = _said(mine)
+        tally[component.name] = {}
+        for other in design.flow():
+            if other.name == component.name:
+                continue
+            made = other.writes[0]
+            other_id, other_title, other_statement = _said([r for r in requirements if r.id in other.requirements])
+            text = PAIR_QUESTION.format(rid=rid, title=title, statement=statement, other_id=other_id,
+                                        other_title=other_title, made=made, fields=", ".join(design.collections[made].fields),
+                                        other_statement=other_statement)
+            messages = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": text}]
+            yes = 0
+            with model.turn():
+                for number in range(max(1, votes)):
+                    options = CallOptions(max_tokens=12, temperature=0.0 if number == 0 else VOTE_TEMPERATURE, seed=number)
+                    answer = model.complete(messages, PAIR_SCHEMA, options=options)
+                    usage += Cost(answer.usage.prompt_tokens, answer.usage.completion_tokens, answer.seconds, 1)
+                    yes += bool(answer.parsed.get("uses"))
+            tally[component.name][made] = yes
+        sources = [r for r in component.reads if design.writer_of(r) is None]
+        chosen[component.name] = sources + [m for m, n in tally[component.name].items() if 2 * n > votes]
+    return ChosenReads(checked(design, chosen, tally), tally, votes, usage)
+
+
 def choose_reads(model: ChatModel, project: Project | None, requirements: list[Requirement], design: Design,
                  votes: int = 3) -> ChosenReads:
     """Ask the model `votes` times which collections each component reads, and settle it by majority."""

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from ruamel.yaml import YAML  # noqa: E402
 
 from agents.models.select import open_model  # noqa: E402
-from agents.reads import choose_reads, choose_reads_by_component, with_reads  # noqa: E402
+from agents.reads import choose_reads, choose_reads_by_component, choose_reads_by_pair, with_reads  # noqa: E402
 from reqs.workspace import load_workspace  # noqa: E402
 from specs.infer import infer_design  # noqa: E402
 
@@ -50,7 +50,7 @@ def compare(name: str, model=None, votes: int = 3, ask: str = "project") -> dict
     design = infer_design(loaded.project, loaded.requirements)
     tokens, tally = 0, {}
     if model is not None:
-        choose = choose_reads if ask == "project" else choose_reads_by_component
+        choose = {"project": choose_reads, "component": choose_reads_by_component, "pair": choose_reads_by_pair}[ask]
         chosen = choose(model, loaded.project, loaded.requirements, design, votes)
         design, tokens, tally = with_reads(design, chosen.reads), chosen.usage.tokens, chosen.votes
     rows, right, inferred, needed, found = [], 0, 0, 0, 0
@@ -80,8 +80,9 @@ def main() -> int:
     parser.add_argument("--workspaces", nargs="+", default=sorted(p.stem for p in GOLD.glob("*.yaml")))
     parser.add_argument("--model", help="judge the reads with this model (agents/reads.py), not by the words")
     parser.add_argument("--votes", type=int, default=3)
-    parser.add_argument("--ask", choices=["project", "component"], default="project",
-                        help="one question for the whole project, or one per component")
+    parser.add_argument("--ask", choices=["project", "component", "pair"], default="project",
+                        help="one question for the whole project, one per component, or a yes or no per component "
+                             "and collection another makes")
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args()
     model = open_model(args.model) if args.model else None

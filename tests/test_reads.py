@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from agents.models.fake import ScriptedModel
-from agents.reads import checked, choose_reads, choose_reads_by_component, component_question, reads_question
+from agents.reads import (checked, choose_reads, choose_reads_by_component, choose_reads_by_pair, component_question,
+                          reads_question)
 from reqs.workspace import load_workspace
 from specs.infer import infer_design
 
@@ -77,3 +79,19 @@ def test_asking_component_by_component_votes_the_same_way():
     chosen = choose_reads_by_component(model, loaded.project, loaded.requirements, design, votes=3)
     assert {n: sorted(r) for n, r in chosen.reads.items()} == {n: sorted(r) for n, r in said.items()}
     assert chosen.usage.calls == 12
+
+
+def test_asked_pair_by_pair_a_made_collection_most_say_yes_to_is_read_besides_the_given_sources():
+    loaded, design = feeding()
+    uses = {("REQ-002", "REQ-001"), ("REQ-003", "REQ-001")}
+
+    def say(messages):
+        asked = re.search(r"Does (REQ-\d+) use what (REQ-\d+) makes", messages[-1]["content"]).groups()
+        return {"uses": asked in uses}
+
+    model = ScriptedModel(*[say] * 36)
+    chosen = choose_reads_by_pair(model, loaded.project, loaded.requirements, design, votes=3)
+    assert sorted(chosen.reads["make_class_rates"]) == ["fed_pupils", "meals", "pupils"]
+    assert sorted(chosen.reads["make_missed_meals"]) == ["fed_pupils", "meals", "pupils"]
+    assert chosen.reads["make_maize_used"] == ["meals"] and chosen.votes["make_class_rates"]["fed_pupils"] == 3
+    assert chosen.usage.calls == 36
