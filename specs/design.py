@@ -74,3 +74,23 @@ class Design(BaseModel):
         except CycleError as error:
             return list(error.args[1])
         return None
+
+
+def reads_in_words(design: Design, titles: dict[str, str]) -> list[str]:
+    """What each component is made from, a sentence each, for the person approving the design:
+    "To make the refill plan (REQ-003 Refill plan), shall uses the refill alerts (from REQ-002) and the tanks."
+    `titles`: requirement id -> title."""
+    def named(collection: str) -> str:
+        return "the " + collection.replace("_", " ")
+
+    def made_from(collection: str) -> str:
+        writer = design.writer_of(collection)
+        return named(collection) + (f" (from {', '.join(writer.requirements)})" if writer and writer.requirements else "")
+
+    sentences = []
+    for component in design.flow():
+        served = "; ".join(f"{r} {titles.get(r, '')}".strip() for r in component.requirements)
+        inputs = [made_from(r) for r in component.reads]
+        uses = (", ".join(inputs[:-1]) + " and " + inputs[-1]) if len(inputs) > 1 else (inputs[0] if inputs else "nothing")
+        sentences.append(f"To make {named(component.writes[0])} ({served}), shall uses {uses}.")
+    return sentences

@@ -49,14 +49,18 @@ def write_design(root: Path, design: Design) -> None:
     write_atomic(root / DESIGN_FILE, design_text(design))
 
 
+def design_from_text(text: str) -> Design:
+    """The design a design_text() holds. Raises YAMLError or ValidationError for text it did not write."""
+    return Design.model_validate(YAML(typ="safe").load(text))
+
+
 def load_design(root: Path) -> Design | None:
     """The design last written, or None when there is none yet."""
     path = root / DESIGN_FILE
     if not path.exists():
         return None
     try:
-        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-        return Design.model_validate(data)
+        return design_from_text(path.read_text(encoding="utf-8"))
     except YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line = mark.line + 1 if mark is not None else 1

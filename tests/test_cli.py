@@ -11,6 +11,7 @@ import git
 import pytest
 
 from tests.conftest import REFILL_ALERT
+from tests.helpers import correct_model, workspace
 from tui.cli import main
 
 
@@ -144,3 +145,17 @@ def test_the_installed_command_runs_without_a_traceback(tmp_path):
     assert checked.returncode == 2
     assert "Traceback" not in checked.stderr
     assert checked.stderr.startswith("reqs/REQ-001.yaml:2: a [ or { opened on this line is never closed")
+
+
+def test_build_at_the_terminal_shows_the_design_in_plain_words_before_asking(tmp_path, capsys, monkeypatch):
+    root = workspace(tmp_path)
+    monkeypatch.setattr("agents.models.select.open_model", lambda name, progress=None: correct_model())
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    asked = []
+    monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or "n")
+    assert main(["-C", str(root), "build"]) == 1
+    said = capsys.readouterr().err
+    assert asked == ["Build with this design? [Y/n] "]
+    assert ("- To make the refill plan (REQ-003 Refill plan), shall uses the latest levels (from REQ-001), "
+            "the refill alerts (from REQ-002) and the tanks.") in said
+    assert "not approved" in said and not (root / "app").exists()

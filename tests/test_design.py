@@ -8,7 +8,7 @@ import pytest
 
 from reqs.workspace import load_workspace
 from specs.checks import design_problems
-from specs.design import ComponentDesign, Design
+from specs.design import ComponentDesign, Design, reads_in_words
 from specs.designfile import design_text, load_design, write_design
 from specs.infer import infer_design
 
@@ -145,3 +145,12 @@ def test_the_design_file_round_trips_and_reads_well(tmp_path):
 
 def test_component_paths_follow_their_names():
     assert ComponentDesign.path_for("flag_low_tanks") == "app/components/flag_low_tanks.py"
+
+
+def test_the_reads_are_said_in_plain_words_naming_where_made_ones_come_from():
+    loaded = load_workspace(EXAMPLES / "dairy-coop")
+    design = infer_design(loaded.project, loaded.requirements)
+    said = reads_in_words(design, {r.id: r.title for r in loaded.requirements})
+    assert said[0] == "To make the graded deliveries (REQ-001 Grade each delivery), shall uses the deliveries."
+    assert ("To make the payments (REQ-002 Pay each farmer), shall uses the graded deliveries (from REQ-001) "
+            "and the prices.") in said

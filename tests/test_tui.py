@@ -184,6 +184,7 @@ async def test_a_build_asks_for_approval_shows_progress_and_results(root):
         assert isinstance(app.screen_stack[-2], BuildScreen)
         shown = text_of(app.screen.query_one("#design-text", Static))
         assert "latest_levels  ──▶  make_refill_alerts  ──▶  refill_alerts" in shown
+        assert "To make the refill alerts (REQ-002 Refill alert), shall uses the latest levels (from REQ-001)." in shown
         await pilot.click("#yes")
         screen = app.screen
         assert isinstance(screen, BuildScreen)

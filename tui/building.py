@@ -15,6 +15,9 @@ from agents.build import only_build, run_build
 from agents.events import BuildEvent
 from agents.models.select import choose_model_name, open_model
 from reqs.problems import ShallError
+from reqs.workspace import load_workspace
+from specs.design import reads_in_words
+from specs.designfile import design_from_text
 from tui.progress import ByteProgress
 
 
@@ -39,6 +42,9 @@ def _build(root: Path, args: argparse.Namespace, out: Console, err: Console) -> 
                              "run `shall build --yes` to accept it")
         err.print("\nThe design shall build:\n", markup=False, highlight=False)
         err.print(design, markup=False, highlight=False)
+        titles = {r.id: r.title for r in load_workspace(root).requirements}
+        err.print("In plain words:\n" + "\n".join(f"- {s}" for s in reads_in_words(design_from_text(design), titles)),
+                  markup=False, highlight=False)
         reply = input("Build with this design? [Y/n] ").strip().lower()
         return reply in ("", "y", "yes")
 

@@ -243,13 +243,13 @@ def _records(records: list[dict]) -> str:
 def readable_design(text: str, app) -> Group | str:
     """The design the build asks about, as the design view draws it; the YAML itself if it cannot be read."""
     from pydantic import ValidationError
-    from ruamel.yaml import YAML, YAMLError
+    from ruamel.yaml import YAMLError
 
-    from specs.design import Design
+    from specs.designfile import design_from_text
     from tui.views import design_view
 
     try:
-        design = Design.model_validate(YAML(typ="safe").load(text))
+        design = design_from_text(text)
     except (YAMLError, ValidationError, ValueError):  # shown as written rather than not at all
         return text
     return design_view(design, {r.id: r.title for r in app.workspace.requirements})

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from reqs.problems import ShallError
-from specs.design import Design
+from specs.design import Design, reads_in_words
 from specs.designfile import load_design
 from specs.infer import infer_design
 from specs.history import build_log, requirement_diff
@@ -56,6 +56,10 @@ def design_view(design: Design, titles: dict[str, str], note: str = "") -> Group
     for name, collection in design.collections.items():
         kind = "you give it" if collection.source else f"made by {design.writer_of(name).name}" if design.writer_of(name) else "made"
         collections.add_row(name, kind, ", ".join(f"{f} ({t})" for f, t in collection.fields.items()))
+    words = Text()
+    words.append("What each part is made from:\n", style="bold")
+    for sentence in reads_in_words(design, titles):
+        words.append(f"  {sentence}\n")
     flow = Text()
     flow.append("How the data flows, in the order it runs:\n", style="bold")
     for component in design.flow():
@@ -66,7 +70,7 @@ def design_view(design: Design, titles: dict[str, str], note: str = "") -> Group
         flow.append(", ".join(component.writes), style="green")
         served = "; ".join(f"{r} {titles.get(r, '')}".strip() for r in component.requirements)
         flow.append(f"\n      for {served}\n", style="dim")
-    return Group(*([Text(note, style="dim")] if note else []), collections, Text(""), flow)
+    return Group(*([Text(note, style="dim")] if note else []), words, collections, Text(""), flow)
 
 
 class HistoryScreen(Screen):
