@@ -117,6 +117,27 @@ def _downstream(design: Design, collection: str) -> set[str]:
     return found
 
 
+def _ask_votes(model: ChatModel, messages: list[dict], schema: dict, votes: int,
+               max_tokens: int) -> tuple[list[dict], Cost]:
+    """The same question asked `votes` times, the first at temperature 0, the others sampled with their own
+    seed, back to back so the embedded model reads the prompt once: the parsed answers and their cost."""
+    answers, cost = [], Cost()
+    with model.turn():
+        for number in range(max(1, votes)):
+            options = CallOptions(max_tokens=max_tokens, temperature=0.0 if number == 0 else VOTE_TEMPERATURE, seed=number)
+            answer = model.complete(messages, schema, options=options)
+            cost += Cost(answer.usage.prompt_tokens, answer.usage.completion_tokens, answer.seconds, 1)
+            answers.append(answer.parsed)
+    return answers, cost
+
+
+def _settled(design: Design, counts: dict[str, Counter], votes: int, usage: Cost) -> ChosenReads:
+    """What most of the `votes` answers chose for each component, checked."""
+    chosen = {name: sorted(c for c, n in count.items() if 2 * n > votes) for name, count in counts.items()}
+    tally = {name: dict(count) for name, count in counts.items()}
+    return ChosenReads(checked(design, chosen, tally), tally, votes, usage)
+
+
 def choose_reads_by_component(model: ChatModel, project: Project | None, requirements: list[Requirement],
                               design: Design, votes: int = 3) -> ChosenReads:
     """As choose_reads, asking about one component at a time, in build order."""
@@ -124,17 +145,10 @@ def choose_reads_by_component(model: ChatModel, project: Project | None, require
     usage = Cost()
     for component in design.flow():
         messages, schema = component_question(project, requirements, design, component.name)
-        counts[component.name] = Counter()
-        with model.turn():
-            for number in range(max(1, votes)):
-                options = CallOptions(max_tokens=80, temperature=0.0 if number == 0 else VOTE_TEMPERATURE, seed=number)
-                answer = model.complete(messages, schema, options=options)
-                usage += Cost(answer.usage.prompt_tokens, answer.usage.completion_tokens, answer.seconds, 1)
-                counts[component.name].update(set(answer.parsed.get("reads") or []))
-    chosen = {name: sorted(c for c, n in count.items() if 2 * n > votes) for name, count in counts.items()}
-    tally = {name: dict(count) for name, count in counts.items()}
-    return ChosenReads(checked(design, chosen, tally), tally, votes, usage)
-
+        answers, cost = _ask_votes(model, messages, schema, votes, max_tokens=80)
+        usage += cost
+        counts[component.name] = Counter(read for answer in answers for read in set(answer.get("reads") or []))
+    return _settled(design, counts, votes, usage)
 
 PAIR_QUESTION = """Requirement {rid} {title}: {statement}
 
@@ -169,14 +183,9 @@ def choose_reads_by_pair(model: ChatModel, project: Project | None, requirements
                                         other_title=other_title, made=made, fields=", ".join(design.collections[made].fields),
                                         other_statement=other_statement)
             messages = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": text}]
-            yes = 0
-            with model.turn():
-                for number in range(max(1, votes)):
-                    options = CallOptions(max_tokens=12, temperature=0.0 if number == 0 else VOTE_TEMPERATURE, seed=number)
-                    answer = model.complete(messages, PAIR_SCHEMA, options=options)
-                    usage += Cost(answer.usage.prompt_tokens, answer.usage.completion_tokens, answer.seconds, 1)
-                    yes += bool(answer.parsed.get("uses"))
-            tally[component.name][made] = yes
+            answers, cost = _ask_votes(model, messages, PAIR_SCHEMA, votes, max_tokens=12)
+            usage += cost
+            tally[component.name][made] = sum(bool(answer.get("uses")) for answer in answers)
         sources = [r for r in component.reads if design.writer_of(r) is None]
         chosen[component.name] = sources + [m for m, n in tally[component.name].items() if 2 * n > votes]
     return ChosenReads(checked(design, chosen, tally), tally, votes, usage)
@@ -186,19 +195,10 @@ def choose_reads(model: ChatModel, project: Project | None, requirements: list[R
                  votes: int = 3) -> ChosenReads:
     """Ask the model `votes` times which collections each component reads, and settle it by majority."""
     messages, schema = reads_question(project, requirements, design)
-    counts: dict[str, Counter] = {c.name: Counter() for c in design.components}
-    usage = Cost()
-    with model.turn():  # the same prompt each time: the embedded model reads it once
-        for number in range(max(1, votes)):
-            options = CallOptions(max_tokens=60 + 25 * len(design.components),
-                                  temperature=0.0 if number == 0 else VOTE_TEMPERATURE, seed=number)
-            answer = model.complete(messages, schema, options=options)
-            usage += Cost(answer.usage.prompt_tokens, answer.usage.completion_tokens, answer.seconds, 1)
-            for component in design.components:
-                counts[component.name].update(set(answer.parsed.get(component.writes[0]) or []))
-    chosen = {name: sorted(c for c, n in count.items() if 2 * n > votes) for name, count in counts.items()}
-    tally = {name: dict(count) for name, count in counts.items()}
-    return ChosenReads(checked(design, chosen, tally), tally, votes, usage)
+    answers, usage = _ask_votes(model, messages, schema, votes, max_tokens=60 + 25 * len(design.components))
+    counts = {c.name: Counter(read for answer in answers for read in set(answer.get(c.writes[0]) or []))
+              for c in design.components}
+    return _settled(design, counts, votes, usage)
 
 
 def checked(design: Design, chosen: dict[str, list[str]], votes: dict[str, dict[str, int]] | None = None) -> dict[str, list[str]]:
