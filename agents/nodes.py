@@ -177,11 +177,9 @@ def revise_candidate(work: WorkOnComponent, runtime: Runtime[BuildContext]) -> d
 
 
 def render(state: BuildState, runtime: Runtime[BuildContext], quiet: bool = False) -> dict:
-    progress = state.get("progress") or {}
-    merged = {c.path: p.merged for c in _design(state).components
-              if (p := progress.get(c.name)) is not None and p.merged is not None}
-    written = write_app(Path(state["root"]), _design(state), state["project_name"], _by_id(state), current_code(progress),
-                        merged)
+    design_, progress = _design(state), state.get("progress") or {}
+    merged = {c.path: p.merged for c in design_.components if (p := progress.get(c.name)) is not None and p.merged is not None}
+    written = write_app(Path(state["root"]), design_, state["project_name"], _by_id(state), current_code(progress), merged)
     if not quiet:
         _say(runtime)(BuildEvent(Step.RENDER, f"Updated {counted(len(written), 'file')} of the app" if written
                                  else "The app is unchanged"))
@@ -222,19 +220,18 @@ def repair_component(work: WorkOnComponent, runtime: Runtime[BuildContext]) -> d
 
 def finish(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
     """Put the best version of every component in place, carry a person's edits into it, then check it once more."""
-    progress = state.get("progress") or {}
+    design_, progress = _design(state), state.get("progress") or {}
     back = {name: Progress(current=p.best.candidate) for name, p in progress.items()
             if p.best is not None and p.tested != p.best.candidate.text}
     now = merge_progress(progress, back)
     merged, conflicts = merge_hand_edits(
-        Path(state["root"]), _design(state), _by_id(state), current_code(now),
-        {c.path: p.hand_edit for c in _design(state).components if (p := now.get(c.name)) and p.hand_edit is not None},
+        Path(state["root"]), design_, _by_id(state), current_code(now),
+        {c.path: p.hand_edit for c in design_.components if (p := now.get(c.name)) and p.hand_edit is not None},
         _say(runtime))
     if not back and not merged:
         return {"conflicts": conflicts}
-    by_path = {c.path: c.name for c in _design(state).components}
-    update = {**back, **{by_path[path]: (back.get(by_path[path]) or Progress()).then(Progress(merged=text))
-                         for path, text in merged.items()}}
+    by_path = {c.path: c.name for c in design_.components}
+    update = merge_progress(back, {by_path[path]: Progress(merged=text) for path, text in merged.items()})
     after = {**state, "progress": merge_progress(progress, update)}
     return {"progress": update, "conflicts": conflicts, "visible": _run_visible(after, runtime)}
 

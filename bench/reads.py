@@ -21,8 +21,11 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ruamel.yaml import YAML  # noqa: E402
+
+from build import workspace_path  # noqa: E402
 
 from agents.models.select import open_model  # noqa: E402
 from agents.reads import choose_reads, choose_reads_by_component, choose_reads_by_pair, with_reads  # noqa: E402
@@ -31,14 +34,6 @@ from specs.infer import infer_design  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 GOLD = HERE / "reads"
-PLACES = (HERE.parent / "examples", HERE / "workspaces")
-
-
-def workspace_path(name: str) -> Path:
-    for place in PLACES:
-        if (place / name / "reqs").is_dir():
-            return place / name
-    raise SystemExit(f"no workspace named {name} in examples/ or bench/workspaces/")
 
 
 def compare(name: str, model=None, votes: int = 3, ask: str = "project") -> dict:

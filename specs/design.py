@@ -76,6 +76,11 @@ class Design(BaseModel):
         return None
 
 
+def served_by(component: ComponentDesign, titles: dict[str, str]) -> str:
+    """The requirements a component serves, with their titles: "REQ-003 Refill plan"."""
+    return "; ".join(f"{r} {titles.get(r, '')}".strip() for r in component.requirements)
+
+
 def reads_in_words(design: Design, titles: dict[str, str]) -> list[str]:
     """What each component is made from, a sentence each, for the person approving the design:
     "To make the refill plan (REQ-003 Refill plan), shall uses the refill alerts (from REQ-002) and the tanks."
@@ -89,7 +94,7 @@ def reads_in_words(design: Design, titles: dict[str, str]) -> list[str]:
 
     sentences = []
     for component in design.flow():
-        served = "; ".join(f"{r} {titles.get(r, '')}".strip() for r in component.requirements)
+        served = served_by(component, titles)
         inputs = [made_from(r) for r in component.reads]
         uses = (", ".join(inputs[:-1]) + " and " + inputs[-1]) if len(inputs) > 1 else (inputs[0] if inputs else "nothing")
         sentences.append(f"To make {named(component.writes[0])} ({served}), shall uses {uses}.")

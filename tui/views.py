@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from reqs.problems import ShallError
-from specs.design import Design, reads_in_words
+from specs.design import Design, reads_in_words, served_by
 from specs.designfile import load_design
 from specs.infer import infer_design
 from specs.history import build_log, requirement_diff
@@ -68,8 +68,7 @@ def design_view(design: Design, titles: dict[str, str], note: str = "") -> Group
         flow.append(component.name, style="bold")
         flow.append("  ──▶  ")
         flow.append(", ".join(component.writes), style="green")
-        served = "; ".join(f"{r} {titles.get(r, '')}".strip() for r in component.requirements)
-        flow.append(f"\n      for {served}\n", style="dim")
+        flow.append(f"\n      for {served_by(component, titles)}\n", style="dim")
     return Group(*([Text(note, style="dim")] if note else []), words, collections, Text(""), flow)
 
 
