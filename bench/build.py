@@ -6,7 +6,9 @@
                                     [--keep DIR] [--json-out results.json]
 
 --workspaces takes names from examples/ (all of them by default) or from
-bench/workspaces/, the projects written to measure on and never tuned on.
+bench/workspaces/, the projects written to measure on and never tuned on, or
+paths to workspaces (../shared/bench/pgexercises/*, the figure no one here
+wrote). A workspace is solved when every one of its holdouts passes.
 
 For each workspace: visible and holdout pass rates, tokens and wall time,
 then the totals. With --floor, also the floor: the same model given every
@@ -39,10 +41,13 @@ BENCH_WORKSPACES = Path(__file__).resolve().parent / "workspaces"  # written for
 
 
 def workspace_path(name: str) -> Path:
+    """A workspace by name (from examples/ or bench/workspaces/) or by path (../shared/bench/pgexercises/basic-where)."""
     for place in (EXAMPLES, BENCH_WORKSPACES):
         if (place / name / "reqs").is_dir():
             return place / name
-    raise SystemExit(f"no workspace named {name} in examples/ or bench/workspaces/")
+    if (Path(name) / "reqs").is_dir():
+        return Path(name).resolve()
+    raise SystemExit(f"no workspace named {name} in examples/ or bench/workspaces/, and no folder {name} with reqs/ in it")
 
 FLOOR_PROMPT = """Write a Python module for the program these requirements describe.
 It must define `run(inputs)`: inputs is a dict from collection name to a list of records (dicts);
@@ -83,6 +88,12 @@ def build(workspace: Path, model, max_repairs: int, candidates: int, languages: 
         "tokens": report["tokens"], "seconds": round(seconds, 1),
         "failing_holdouts": [r["id"] for r in rows if r["holdouts_passed"] < r["holdouts"]],
     }
+
+
+def _holdouts(workspace: Path) -> tuple[int, int]:
+    """How many visible and held-out examples a workspace has."""
+    examples = [e for r in load_workspace(workspace).requirements for e in r.examples]
+    return sum(not e.holdout for e in examples), sum(e.holdout for e in examples)
 
 
 def floor(workspace: Path, model) -> dict:
@@ -138,17 +149,27 @@ def main() -> int:
         if args.floor:
             ways["floor"] = lambda: floor(workspace_path(name), model)
         for way, measure in ways.items():
-            row = measure()
-            results.setdefault(way, {})[name] = row
-            print(f"{name:<20} {way:<6} {row['visible'][0]:>4}/{row['visible'][1]:<4} {row['holdout'][0]:>4}/{row['holdout'][1]:<4} "
+            try:
+                row = measure()
+            except Exception as error:  # one workspace that breaks the build is a result, not the end of the run
+                total = _holdouts(workspace_path(name))
+                row = {"visible": (0, total[0]), "holdout": (0, total[1]), "tokens": 0, "seconds": 0,
+                       "failing_holdouts": ["all"], "error": f"{type(error).__name__}: {error}"}
+                print(f"    {name}: {row['error']}", file=sys.stderr)
+            key = Path(name).name
+            results.setdefault(way, {})[key] = row
+            if args.json_out:
+                args.json_out.write_text(json.dumps(results, indent=2))
+            print(f"{key:<20} {way:<6} {row['visible'][0]:>4}/{row['visible'][1]:<4} {row['holdout'][0]:>4}/{row['holdout'][1]:<4} "
                   f"{row['tokens']:>7} {row['seconds']:>8}  {' '.join(row.get('failing_holdouts', []))}", flush=True)
     for way, rows in results.items():
         visible = [sum(r["visible"][i] for r in rows.values()) for i in (0, 1)]
         holdout = [sum(r["holdout"][i] for r in rows.values()) for i in (0, 1)]
         tokens = sum(r["tokens"] for r in rows.values())
         seconds = sum(r["seconds"] for r in rows.values())
+        solved = sum(r["holdout"][0] == r["holdout"][1] for r in rows.values())
         print(f"{'TOTAL':<20} {way:<6} {visible[0]:>4}/{visible[1]:<4} {holdout[0]:>4}/{holdout[1]:<4} {tokens:>7} {seconds:>8.1f}"
-              f"  holdout pass rate {100 * holdout[0] / max(holdout[1], 1):.0f}%")
+              f"  holdout pass rate {100 * holdout[0] / max(holdout[1], 1):.0f}%, solved {solved}/{len(rows)}")
     if args.json_out:
         args.json_out.write_text(json.dumps(results, indent=2))
     return 0
