@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-PROMPT_VERSION = "component-python-sql-3"
+PROMPT_VERSION = "component-python-sql-4"
 
 SYSTEM = """You write one Python function for a small data program.
 Rules:
@@ -18,7 +18,7 @@ Answer with the code only, in one ```python block."""
 TASK = """Requirement{plural}:
 {requirements}
 
-Inputs:
+{context}Inputs:
 {inputs}
 
 Output: {output}, a list of records with fields {fields}.
@@ -62,7 +62,7 @@ Answer with the query only, in one ```sql block."""
 SQL_TASK = """Requirement{plural}:
 {requirements}
 
-Tables:
+{context}Tables:
 {inputs}
 
 Output: rows of {output} with columns {fields}.

@@ -11,6 +11,7 @@ import datetime as dt
 from agents import prompts
 from agents.cases import case_key
 from agents.codefix import PARSING
+from agents.context import field_notes, project_lines
 from agents.progress import Candidate
 from agents.state import WorkOnComponent
 from specs.design import Design
@@ -40,7 +41,9 @@ def component_task(work: WorkOnComponent, language: str = "python") -> str:
     output = component.writes[0]
     serving = [r for r in work["requirements"] if r["id"] in component.requirements]
     requirements = "\n".join(f"- {r['id']} {r['title']}: {r['statement'].strip()}" for r in serving)
-    inputs = "\n".join(f"- {name}: {describe_collection(design_, name)}" for name in component.reads)
+    project = work.get("project")
+    context = project_lines(project, design_, component.name, work["requirements"])
+    inputs = "\n".join(f"- {name}: {describe_collection(design_, name, project)}" for name in component.reads)
     examples = []
     upstream = work.get("upstream") or {}
     for requirement in serving:
@@ -54,21 +57,28 @@ def component_task(work: WorkOnComponent, language: str = "python") -> str:
                 output=output, expected=repr(typed_records(design_, output, example["then"][output]) if typed
                                              else example["then"][output])))
     if language == "sql":
-        tables = "\n".join(f"- {name}({columns(design_, name)})" for name in component.reads)
-        return prompts.SQL_TASK.format(plural="s" if len(serving) > 1 else "", requirements=requirements, inputs=tables,
-                                       output=output, fields=", ".join(design_.collections[output].fields),
+        tables = "\n".join(f"- {name}({columns(design_, name)})" + _notes(field_notes(project, name))
+                           for name in component.reads)
+        return prompts.SQL_TASK.format(plural="s" if len(serving) > 1 else "", requirements=requirements, context=context,
+                                       inputs=tables, output=output, fields=", ".join(design_.collections[output].fields),
                                        examples="\n\n".join(examples))
-    fields = ", ".join(f"{f} ({t})" for f, t in design_.collections[output].fields.items())
-    return prompts.TASK.format(plural="s" if len(serving) > 1 else "", requirements=requirements, inputs=inputs,
+    notes = field_notes(project, output)
+    fields = ", ".join(f"{f} ({t}{'; ' + notes[f] if f in notes else ''})" for f, t in design_.collections[output].fields.items())
+    return prompts.TASK.format(plural="s" if len(serving) > 1 else "", requirements=requirements, context=context, inputs=inputs,
                                output=output, fields=fields, examples="\n\n".join(examples),
                                parameters=", ".join(component.reads))
 
 
-def describe_collection(design_: Design, name: str) -> str:
+def describe_collection(design_: Design, name: str, project: dict | None = None) -> str:
     collection = design_.collections[name]
-    fields = ", ".join(f"{f} ({t})" for f, t in collection.fields.items())
+    notes = field_notes(project, name)
+    fields = ", ".join(f"{f} ({t}{'; ' + notes[f] if f in notes else ''})" for f, t in collection.fields.items())
     made_by = "" if collection.source else f"; made by {design_.writer_of(name).name}" if design_.writer_of(name) else ""
     return f"records with {fields}{made_by}"
+
+
+def _notes(notes: dict[str, str]) -> str:
+    return "; " + "; ".join(f"{field}: {note}" for field, note in notes.items()) if notes else ""
 
 
 def columns(design_: Design, name: str) -> str:

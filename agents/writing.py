@@ -29,7 +29,8 @@ def work_for(state: BuildState, name: str) -> WorkOnComponent:
                 for key, outputs in (state.get("upstream") or {}).items()}
     progress = (state.get("progress") or {}).get(name) or Progress()
     return {"component": name, "design": state["design"], "requirements": state["requirements"],
-            "current": progress.current, "attempt": progress.attempts + 1, "upstream": upstream}
+            "current": progress.current, "attempt": progress.attempts + 1, "upstream": upstream,
+            "project": state.get("project") or {}}
 
 
 def first_answers(model: ChatModel, work: WorkOnComponent, language: str, first: int = 0, count: int = 3,

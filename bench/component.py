@@ -113,7 +113,7 @@ def main() -> int:
             held = component_cases(requirements, design, component, made, holdout=True)
             upstream = {key: made[key] for key in visible if key in made}
             work = {"component": component.name, "design": design.model_dump(), "requirements": requirements,
-                    "current": None, "attempt": 1, "upstream": upstream}
+                    "current": None, "attempt": 1, "upstream": upstream, "project": workspace.project.model_dump()}
             found, started = [], time.monotonic()
             for language in args.languages:
                 found += writing.first_answers(model, work, language, count=args.candidates)[0]

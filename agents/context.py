@@ -1,0 +1,92 @@
+"""What else of the project a component's prompt shows: the statements it depends on and the words' meanings.
+
+A requirement rarely stands alone. "The number of fever readings" means the fever another requirement
+defines; "the visits with a grade C" the grade another one works out. So besides its own requirements, a
+component is shown:
+
+- the statements of the requirements that make what it reads, and of those whose notions its statement
+  borrows (a word of the other requirement's title or output, not a word every requirement shares because
+  it names the raw data);
+- the project's description, cut short;
+- the glossary's description of each field, beside the field.
+
+Prompts stay short: the embedded model reads 65-130 tokens a second, and every candidate and repair
+reads this again.
+"""
+
+from __future__ import annotations
+
+import re
+
+from specs.design import Design
+
+# Words that say nothing about which notion a statement means.
+STOPWORDS = frozenset("""
+a about above after all also an and any are as at be been before below between both but by can day days
+do does each every for from given has have how if in into is it its less list lists made make makes many
+may more most much must no not of on one only or other over per record records same shall should so some
+such than that the their them then there these they this those three times to two under up was were what
+when where which who whose will with within would
+""".split())
+
+DESCRIPTION_WORDS = 60  # of the project's description, at most
+BORROWED_AT_MOST = 3    # statements shown for the notions a statement borrows
+
+
+def stem(word: str) -> str:
+    """A word cut to what its forms share: "anaemic" and "anaemia", "grades" and "graded" meet."""
+    if len(word) > 4:
+        word = re.sub(r"e$", "", re.sub(r"(ies|es|s|ed|ing)$", "", word))
+    return word[:5]
+
+
+def notion_words(text: str) -> set[str]:
+    return {stem(w) for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 2 and w not in STOPWORDS}
+
+
+def related_requirements(design: Design, component: str, requirements: list[dict]) -> list[dict]:
+    """The other requirements a component depends on: those that make what it reads, then those whose
+    notions its statements borrow (most shared words first)."""
+    mine = design.component(component)
+    serving = [r for r in requirements if r["id"] in mine.requirements]
+    others = [r for r in requirements if r["id"] not in mine.requirements]
+    writers = {w for name in mine.reads if (c := design.writer_of(name)) is not None for w in c.requirements}
+    making = [r for r in others if r["id"] in writers]
+    raw = set()  # the words of the raw data and its fields: shared by every statement, they link nothing
+    for name in design.sources:
+        raw |= notion_words(" ".join([name, *design.collections[name].fields]).replace("_", " "))
+    own = notion_words(" ".join(r["statement"] for r in serving)) - raw
+    shared = []
+    for requirement in others:
+        if requirement in making:
+            continue
+        outputs = {name for e in requirement["examples"] for name in e["then"]}
+        named = notion_words(" ".join([requirement["title"], *outputs]).replace("_", " ")) - raw
+        if common := own & named:
+            shared.append((len(common), requirement))
+    shared.sort(key=lambda pair: -pair[0])
+    return making + [r for _, r in shared[:BORROWED_AT_MOST]]
+
+
+def project_lines(project: dict | None, design: Design, component: str, requirements: list[dict]) -> str:
+    """The lines shown before the inputs: the project, and the statements this component depends on."""
+    lines = []
+    description = " ".join(((project or {}).get("description") or "").split())
+    if description:
+        words = description.split()
+        lines.append("About the project: " + " ".join(words[:DESCRIPTION_WORDS]) + (" ..." if len(words) > DESCRIPTION_WORDS else ""))
+    related = related_requirements(design, component, requirements)
+    if related:
+        lines.append("Other requirements of the project, for what their words mean here:")
+        for requirement in related:
+            makes = sorted({name for e in requirement["examples"] for name in e["then"]})
+            lines.append(f"- {requirement['id']} {requirement['title']}: {' '.join(requirement['statement'].split())}"
+                         + (f" (this makes {', '.join(makes)})" if makes else ""))
+    return "\n".join(lines) + "\n\n" if lines else ""
+
+
+def field_notes(project: dict | None, collection: str) -> dict[str, str]:
+    """The glossary's description of each field of a collection that has one."""
+    declared = ((project or {}).get("collections") or {}).get(collection) or {}
+    return {field: " ".join(spec["description"].split()) for field, spec in (declared.get("fields") or {}).items()
+            if isinstance(spec, dict) and spec.get("description")}

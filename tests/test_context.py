@@ -1,0 +1,143 @@
+"""What a component's prompt shows of the rest of the project: the statements it depends on, the project, the glossary.
+
+The project is the herd-health one of issue 14, where the daily summary counts "fever readings" and the
+fever is defined by another requirement.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from agents.context import field_notes, notion_words, related_requirements, stem
+from agents.tasks import component_task
+from reqs.workspace import load_workspace
+from specs.infer import infer_design
+
+PROJECT = """\
+name: Herd health
+description: >
+  A dairy farm takes each cow's temperature twice a day. The vet wants fevers
+  caught early and the cows that keep having them seen.
+collections:
+  readings:
+    description: Temperature readings, one per cow and time.
+    fields:
+      cow_id: {type: text}
+      taken_at: {type: datetime}
+      temp_c: {type: number, description: "Body temperature in degrees Celsius"}
+"""
+
+REQUIREMENTS = {
+    "REQ-001": """\
+id: REQ-001
+title: Fever alert
+statement: The system shall raise a fever alert for each reading above 39.5 °C.
+examples:
+  - name: one fever
+    given:
+      readings: [{cow_id: "C1", taken_at: "2025-03-01T06:00:00", temp_c: 40.1},
+                 {cow_id: "C2", taken_at: "2025-03-01T06:00:00", temp_c: 38.6}]
+    then:
+      fever_alerts: [{cow_id: "C1", taken_at: "2025-03-01T06:00:00", temp_c: 40.1}]
+""",
+    "REQ-002": """\
+id: REQ-002
+title: Daily summary
+statement: >
+  The system shall summarise each cow's day: its highest temperature and the
+  number of fever readings.
+examples:
+  - name: a day
+    given:
+      readings: [{cow_id: "C1", taken_at: "2025-03-01T06:00:00", temp_c: 40.1},
+                 {cow_id: "C1", taken_at: "2025-03-01T18:00:00", temp_c: 38.9}]
+    then:
+      daily_summary: [{cow_id: "C1", day: "2025-03-01", max_temp_c: 40.1, fever_readings: 1}]
+""",
+    "REQ-003": """\
+id: REQ-003
+title: Vet visits
+statement: >
+  The system shall list for the vet each cow that had a fever alert on two or
+  more different days.
+examples:
+  - name: two days
+    given:
+      fever_alerts: [{cow_id: "C1", taken_at: "2025-03-01T06:00:00", temp_c: 40.1},
+                     {cow_id: "C1", taken_at: "2025-03-02T06:00:00", temp_c: 40.0}]
+    then:
+      vet_visits: [{cow_id: "C1", fever_days: 2}]
+""",
+}
+
+
+@pytest.fixture
+def herd(tmp_path):
+    (tmp_path / "reqs").mkdir()
+    (tmp_path / "reqs/project.yaml").write_text(PROJECT)
+    for name, text in REQUIREMENTS.items():
+        (tmp_path / "reqs" / f"{name}.yaml").write_text(textwrap.dedent(text))
+    loaded = load_workspace(tmp_path)
+    design = infer_design(loaded.project, loaded.requirements)
+    requirements = [r.model_dump() for r in loaded.requirements]
+    return loaded.project.model_dump(), design, requirements
+
+
+def task(herd, component: str, language: str = "python") -> str:
+    project, design, requirements = herd
+    return component_task({"component": component, "design": design.model_dump(), "requirements": requirements,
+                           "current": None, "attempt": 1, "upstream": {}, "project": project}, language)
+
+
+def test_word_forms_meet():
+    assert stem("anaemic") == stem("anaemia")
+    assert stem("grades") == stem("graded") == stem("grade")
+    assert notion_words("The number of the fever readings") == {stem("number"), "fever", stem("readings")}
+
+
+def test_a_borrowed_notion_brings_the_statement_that_defines_it(herd):
+    _, design, requirements = herd
+    related = [r["id"] for r in related_requirements(design, "make_daily_summary", requirements)]
+    assert related == ["REQ-001"]  # "fever readings": the fever REQ-001 defines; "cow" and "temperature" are raw data
+
+
+def test_what_a_component_reads_brings_the_statement_that_makes_it(herd):
+    _, design, requirements = herd
+    assert design.component("make_vet_visits").reads == ["fever_alerts"]
+    assert [r["id"] for r in related_requirements(design, "make_vet_visits", requirements)] == ["REQ-001"]
+
+
+def test_a_requirement_that_shares_only_raw_data_is_not_shown(herd):
+    _, design, requirements = herd
+    assert related_requirements(design, "make_fever_alerts", requirements) == []
+
+
+def test_the_prompt_shows_the_project_the_definitions_and_the_field_meanings(herd):
+    prompt = task(herd, "make_daily_summary")
+    assert "About the project: A dairy farm takes each cow's temperature twice a day." in prompt
+    assert "- REQ-001 Fever alert: The system shall raise a fever alert for each reading above 39.5 °C. " \
+           "(this makes fever_alerts)" in prompt
+    assert "temp_c (number; Body temperature in degrees Celsius)" in prompt
+    sql = task(herd, "make_daily_summary", "sql")
+    assert "REQ-001 Fever alert" in sql and "temp_c: Body temperature in degrees Celsius" in sql
+
+
+def test_without_description_or_related_requirements_the_prompt_is_as_before(herd):
+    project, design, requirements = herd
+    bare = {**project, "description": ""}
+    prompt = component_task({"component": "make_fever_alerts", "design": design.model_dump(),
+                             "requirements": requirements, "current": None, "attempt": 1, "upstream": {},
+                             "project": bare}, "python")
+    assert "About the project" not in prompt and "Other requirements" not in prompt
+    assert prompt.startswith("Requirement:\n- REQ-001 Fever alert: The system shall raise a fever alert for each "
+                             "reading above 39.5 °C.\n\nInputs:\n")
+
+
+def test_field_notes_are_only_the_described_fields(herd):
+    project, _, _ = herd
+    assert field_notes(project, "readings") == {"temp_c": "Body temperature in degrees Celsius"}
+    assert field_notes(project, "fever_alerts") == {}
+    assert field_notes(None, "readings") == {}
+
