@@ -55,8 +55,9 @@ def infer_design(project: Project | None, requirements: list[Requirement]) -> De
             if other == name or other in chained:
                 continue
             adds = set(collections[other].fields) - {f for g in given[other] for f in collections[g].fields}
+            own_units = {w for g in given[name] for f in collections[g].fields for w in f.split("_")}
             for text in texts:
-                if (source := _owner_of_added_field(text, adds, given[other] & given[name])) is not None:
+                if (source := _owner_of_added_field(text, adds, given[other] & given[name], own_units)) is not None:
                     chained.add(other)
                     if source:
                         standing_in[source] = other
@@ -99,12 +100,14 @@ def _names(collection: str, statement: str) -> bool:
     return any(re.search(rf"\b{' '.join(form)}\b", text) for form in _forms(collection))
 
 
-def _owner_of_added_field(statement: str, adds: set[str], sources: set[str]) -> str | None:
+def _owner_of_added_field(statement: str, adds: set[str], sources: set[str], own_units: set[str]) -> str | None:
     """Whether a statement speaks of a field another component adds, and the source it hangs it on.
 
     "the delivery's grade", "deliveries are grade C" or "the grade of the delivery" name the field and
     its source (deliveries);
-    "39 weeks old" names a measure in the unit of a field (age_weeks) and no source ("").
+    "39 weeks old" names a measure in the unit of a field (age_weeks) and no source (""), unless what the
+    statement's own data holds has a field in that unit: "above 39.5 °C" over readings with temp_c is a
+    reading's temperature, not the max_temp_c a daily summary adds.
     """
     text = re.sub(r"[^a-z0-9]+", " ", statement.lower())
     for field in adds:
@@ -116,7 +119,8 @@ def _owner_of_added_field(statement: str, adds: set[str], sources: set[str]) -> 
                         rf"\b{noun} s {phrase}\b", rf"\b{noun} (is|are|was|were) {phrase}\b",
                         rf"\b{phrase} of (the |each |a |an |its |their )?{noun}\b")):
                     return source
-        if any(re.search(rf"\b\d+ {word}\b", text) for word in field.split("_") if word not in GENERIC_WORDS):
+        if any(re.search(rf"\b\d+ {word}\b", text) for word in field.split("_")
+               if word not in GENERIC_WORDS and word not in own_units):
             return ""
     return None
 

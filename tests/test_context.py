@@ -141,3 +141,7 @@ def test_field_notes_are_only_the_described_fields(herd):
     assert field_notes(project, "fever_alerts") == {}
     assert field_notes(None, "readings") == {}
 
+
+def test_a_temperature_in_degrees_is_the_readings_own_not_the_summarys_maximum(herd):
+    _, design, _ = herd  # "above 39.5 °C": the readings have temp_c; max_temp_c of the daily summary is not meant
+    assert design.component("make_fever_alerts").reads == ["readings"]
