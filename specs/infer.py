@@ -4,8 +4,10 @@ Names and schemas come from the glossary and the examples. Each derived
 collection gets one component, which reads the collections its visible
 examples are given (held-out examples check the build and never shape it),
 plus any derived collection its requirement's statement names (a refill
-plan "for each tank with a refill alert" reads refill_alerts) or whose added
-field it uses ("the delivery's grade" reads graded_deliveries). The model
+plan "for each tank with a refill alert" reads refill_alerts), whose notion
+it borrows (a vet visit "for a cow with a fever on two days" reads
+fever_alerts: "fever" is what that name says beyond the raw data) or whose
+added field it uses ("the delivery's grade" reads graded_deliveries). The model
 then only has to judge what this cannot: splits, merges, helpers and the
 component bodies.
 """
@@ -17,6 +19,7 @@ from collections import defaultdict
 
 from reqs.fieldtypes import infer
 from reqs.model import Project, Requirement
+from reqs.words import notion_words
 from specs.design import CollectionDesign, ComponentDesign, Design
 
 
@@ -44,10 +47,19 @@ def infer_design(project: Project | None, requirements: list[Requirement]) -> De
         for name in [*declared, *[n for n in order if n not in declared]]
     }
     statements = {r.id: r.statement for r in requirements}
+    raw = notion_words(" ".join(f"{name} {' '.join(c.fields)}" for name, c in collections.items() if c.source).replace("_", " "))
     components = []
     for name in [n for n in order if n in producers]:
         texts = [statements[r] for r in producers[name]]
         chained = {other for other in producers if other != name and any(_names(other, text) for text in texts)}
+        # A statement may borrow the notion another requirement defines without naming its output in full:
+        # "a fever on two or more days" uses the fever alerts. The notion is what the other output's name
+        # says beyond the raw data ("fever" of fever_alerts; "cow" or "reading" link nothing).
+        said = notion_words(" ".join(texts)) - raw
+        for other in producers:
+            notion = notion_words(other.replace("_", " ")) - raw - notion_words(name.replace("_", " "))
+            if other != name and notion & said:
+                chained.add(other)
         # A statement may also use what another requirement works out without naming its collection:
         # "the delivery's grade" is a field graded_deliveries adds to deliveries, "39 weeks old" one child_ages adds.
         standing_in: dict[str, str] = {}  # source -> the derived collection its mentions mean here

@@ -10,7 +10,8 @@ import textwrap
 
 import pytest
 
-from agents.context import field_notes, notion_words, related_requirements, stem
+from agents.context import field_notes, related_requirements
+from reqs.words import notion_words, stem
 from agents.tasks import component_task
 from reqs.workspace import load_workspace
 from specs.infer import infer_design
@@ -60,13 +61,13 @@ examples:
 id: REQ-003
 title: Vet visits
 statement: >
-  The system shall list for the vet each cow that had a fever alert on two or
+  The system shall list for the vet each cow that had a fever on two or
   more different days.
 examples:
   - name: two days
     given:
-      fever_alerts: [{cow_id: "C1", taken_at: "2025-03-01T06:00:00", temp_c: 40.1},
-                     {cow_id: "C1", taken_at: "2025-03-02T06:00:00", temp_c: 40.0}]
+      readings: [{cow_id: "C1", taken_at: "2025-03-01T06:00:00", temp_c: 40.1},
+                 {cow_id: "C1", taken_at: "2025-03-02T06:00:00", temp_c: 40.0}]
     then:
       vet_visits: [{cow_id: "C1", fever_days: 2}]
 """,
