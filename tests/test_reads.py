@@ -67,7 +67,8 @@ def test_a_component_is_asked_about_what_its_examples_give_and_what_others_make_
     asked = messages[-1]["content"]
     assert "It makes fed_pupils (pupil_id, served_on). Its examples give it: meals." in asked
     assert "- maize_used (served_on, kg): REQ-004 Maize used:" in asked
-    assert schema["properties"]["reads"]["items"]["enum"] == ["meals", "class_rates", "missed_meals", "maize_used"]
+    # class_rates and missed_meals read fed_pupils ("the pupils who were fed"): offering them would make a circle
+    assert schema["properties"]["reads"]["items"]["enum"] == ["meals", "maize_used"]
 
 
 def test_asking_component_by_component_votes_the_same_way():
@@ -92,6 +93,7 @@ def test_asked_pair_by_pair_a_made_collection_most_say_yes_to_is_read_besides_th
     model = ScriptedModel(*[say] * 36)
     chosen = choose_reads_by_pair(model, loaded.project, loaded.requirements, design, votes=3)
     assert sorted(chosen.reads["make_class_rates"]) == ["fed_pupils", "meals", "pupils"]
-    assert sorted(chosen.reads["make_missed_meals"]) == ["fed_pupils", "meals", "pupils"]
+    # the design's own sources: "the pupils who were fed" reads fed_pupils in place of the meals it is made from
+    assert sorted(chosen.reads["make_missed_meals"]) == ["fed_pupils", "pupils"]
     assert chosen.reads["make_maize_used"] == ["meals"] and chosen.votes["make_class_rates"]["fed_pupils"] == 3
     assert chosen.usage.calls == 36
