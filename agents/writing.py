@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from agents.codefix import extract_sql, fix_code, mend_query
 from agents.events import BuildEvent, Say, Step, quiet
-from agents.models.seam import CallOptions, ChatModel
+from agents.models.seam import CallOptions, ChatModel, Completion
 from agents.progress import Candidate, Progress, Cost
 from agents.state import BuildState, Failing, Revision, WorkOnComponent
 from agents.tasks import LANGUAGE_WORDS, component_task, inputs_shown, repair_messages, system_prompt
 from specs.design import Design
+from reqs.words import counted
 from specs.render import SQL_COLUMN_TYPES, sql_component_code
 
 MAX_TOKENS = 700
@@ -36,20 +37,22 @@ def work_for(state: BuildState, name: str) -> WorkOnComponent:
 def first_answers(model: ChatModel, work: WorkOnComponent, language: str, first: int = 0, count: int = 3,
                   say: Say = quiet) -> tuple[list[Candidate], Cost]:
     """`count` answers to the component's task in one language, numbered from `first`: the first of all at
-    temperature 0, the others sampled, each with its own seed."""
+    temperature 0, the others sampled, each with its own seed. They are asked for together: the embedded
+    model writes them in one batch."""
     name = work["component"]
     messages = [{"role": "system", "content": system_prompt(language)},
                 {"role": "user", "content": component_task(work, language)}]
+    numbers = range(first, first + max(1, count))
+    say(BuildEvent(Step.GENERATE, f"Writing {name} in {LANGUAGE_WORDS[language]}"
+                   + (f", {counted(len(numbers), 'answer')} at once" if len(numbers) > 1 else "")
+                   + (f" (tries {first + 1} to {numbers[-1] + 1})" if first else ""), component=name))
+    options = [CallOptions(max_tokens=MAX_TOKENS, temperature=0.0 if number == 0 else CANDIDATE_TEMPERATURE,
+                           seed=number, end_after_block=True) for number in numbers]
     found, usage = [], Cost()
-    with model.turn():  # the same prompt in a row: the embedded model reads it once
-        for number in range(first, first + max(1, count)):
-            say(BuildEvent(Step.GENERATE, f"Writing {name} in {LANGUAGE_WORDS[language]}"
-                           + (f", try {number + 1}" if number else ""), component=name))
-            options = CallOptions(max_tokens=MAX_TOKENS, temperature=0.0 if number == 0 else CANDIDATE_TEMPERATURE,
-                                  seed=number)
-            code, problems, spent = ask_for_code(model, work, messages, options, language, say)
-            found.append(Candidate(language, number, code, problems))
-            usage += spent
+    for number, completion in zip(numbers, model.complete_many(messages, options)):
+        code, problems, spent = code_of(work, completion, language, say)
+        found.append(Candidate(language, number, code, problems))
+        usage += spent
     return found, usage
 
 
@@ -100,8 +103,12 @@ def repaired(model: ChatModel, work: WorkOnComponent, failing: Failing, say: Say
 def ask_for_code(model: ChatModel, work: WorkOnComponent, messages: list[dict], options: CallOptions, language: str,
                  say: Say = quiet) -> tuple[str, list[str], Cost]:
     """One answer, its code mended where it can be without the model: the code, what is still wrong, the cost."""
+    return code_of(work, model.complete(messages, options=options), language, say)
+
+
+def code_of(work: WorkOnComponent, completion: Completion, language: str, say: Say = quiet) -> tuple[str, list[str], Cost]:
+    """The code in an answer, mended where it can be without the model: the code, what is still wrong, the cost."""
     name = work["component"]
-    completion = model.complete(messages, options=options)
     if language == "sql":
         design = Design.model_validate(work["design"])
         component = design.component(name)

@@ -5,12 +5,17 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agents.models.registry import LocalModelSpec
 from agents.models.seam import CallOptions, ChatModel, Message, ModelError, RawAnswer, Usage
 
+if TYPE_CHECKING:
+    from agents.models.batched import BatchedDecoder
+
 DEFAULT_CONTEXT = 8192
+BATCHED_AT_MOST = 12      # answers written together, at most
+BATCHED_CONTEXT = 16384   # for the question once and each answer's own tokens; the cache is one, shared
 
 
 class LocalModel(ChatModel):
@@ -34,6 +39,21 @@ class LocalModel(ChatModel):
         self.llm = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads or os.cpu_count() or 2,
                          seed=seed, verbose=False)
         self.serial = threading.RLock()  # llama.cpp's context is not thread-safe; the build fans out in threads
+        self._batched: BatchedDecoder | None = None  # made on the first call for several answers
+
+    def _generate_many(self, messages: list[Message], options: list[CallOptions]) -> list[RawAnswer]:
+        """The answers written together in one batch (agents/models/batched.py), as many at once as fit."""
+        from agents.models.batched import BatchedDecoder
+
+        if self._batched is None:
+            self._batched = BatchedDecoder(self.llm, n_ctx=BATCHED_CONTEXT, n_seq_max=BATCHED_AT_MOST)
+        room = BATCHED_CONTEXT - len(self._batched.prompt(messages))
+        at_once = max(1, min(BATCHED_AT_MOST, room // max(o.max_tokens for o in options)))
+        answers = []
+        for start in range(0, len(options), at_once):
+            group = options[start:start + at_once]
+            answers += self._batched.answers(messages, group, end_after_block=any(o.end_after_block for o in group))
+        return [RawAnswer(a.text, Usage(a.prompt_tokens, a.completion_tokens)) for a in answers]
 
     def _generate(self, messages: list[Message], schema: dict[str, Any] | None, options: CallOptions) -> RawAnswer:
         extra: dict[str, Any] = {}

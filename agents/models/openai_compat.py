@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from agents.models.seam import CallOptions, ChatModel, Message, ModelError, RawAnswer, Usage
 
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_RETRIES = 4
+PARALLEL_AT_MOST = 8  # requests in flight at once for several answers to one prompt
 
 
 class EndpointUnreachable(ModelError):
@@ -33,6 +35,13 @@ class OpenAICompatibleModel(ChatModel):
         # Local servers (Ollama, llama.cpp) take any key; the client insists on one.
         key = api_key or os.environ.get("OPENAI_API_KEY") or "not-needed"
         self.client = OpenAI(base_url=self.base_url, api_key=key, timeout=timeout, max_retries=max_retries)
+
+    def _generate_many(self, messages: list[Message], options: list[CallOptions]) -> list[RawAnswer]:
+        """The answers asked for in parallel requests: a server that batches (vLLM, a llama.cpp server) writes them together."""
+        if len(options) == 1:
+            return [self._generate(messages, None, options[0])]
+        with ThreadPoolExecutor(max_workers=min(len(options), PARALLEL_AT_MOST)) as pool:
+            return list(pool.map(lambda one: self._generate(messages, None, one), options))
 
     def _generate(self, messages: list[Message], schema: dict[str, Any] | None, options: CallOptions) -> RawAnswer:
         import openai

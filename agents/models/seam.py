@@ -77,6 +77,9 @@ class CallOptions:
     max_tokens: int = 1024
     temperature: float = 0.0
     seed: int | None = None
+    # Stop once a fenced code block has closed: what a model writes after its code is never read.
+    # A saving where the provider can stop on it (the embedded model); others write on to their own end.
+    end_after_block: bool = False
 
 
 class ChatModel:
@@ -113,6 +116,26 @@ class ChatModel:
             with self.serial:
                 return self._complete(messages, schema, attempts, options or CallOptions())
         return self._complete(messages, schema, attempts, options or CallOptions())
+
+    def complete_many(self, messages: list[Message], options: list[CallOptions]) -> list[Completion[Any]]:
+        """Several answers to one prompt, one per options (each its own temperature and seed), in that order.
+
+        Here they are asked for one after another, in one turn; a provider that can write them together
+        (the embedded model in one batch, an endpoint in parallel requests) overrides `_generate_many`.
+        """
+        if self.serial is not None:
+            with self.serial:
+                return self._complete_many(messages, options)
+        return self._complete_many(messages, options)
+
+    def _complete_many(self, messages: list[Message], options: list[CallOptions]) -> list[Completion[Any]]:
+        started = time.perf_counter()
+        answers = self._generate_many(list(messages), options)
+        share = (time.perf_counter() - started) / max(1, len(answers))  # the answers were written together
+        return [Completion(answer.text, None, answer.usage, share) for answer in answers]
+
+    def _generate_many(self, messages: list[Message], options: list[CallOptions]) -> list[RawAnswer]:
+        return [self._generate(messages, None, one) for one in options]
 
     def _complete(self, messages: list[Message], schema: type[BaseModel] | dict[str, Any] | None,
                   attempts: int, options: CallOptions) -> Completion[Any]:

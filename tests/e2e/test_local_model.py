@@ -40,3 +40,27 @@ def test_plain_text_comes_back_too(small_model):
     completion = small_model.complete([{"role": "user", "content": "Write a Python function that adds two numbers."}],
                                       options=CallOptions(max_tokens=64))
     assert "def " in completion.text
+
+
+CODE_TASK = [{"role": "system", "content": "You write Python. Answer with the code only, in one ```python block."},
+             {"role": "user", "content": "Write `def run(numbers):` that returns the sum of the squares of the numbers."}]
+
+
+def test_several_answers_are_written_together_each_well_formed(small_model):
+    options = [CallOptions(max_tokens=160, temperature=0.0 if seed == 0 else 0.8, seed=seed, end_after_block=True)
+               for seed in range(4)]
+    answers = small_model.complete_many(CODE_TASK, options)
+    assert len(answers) == 4
+    for answer in answers:
+        assert "def run(" in answer.text and answer.text.rstrip().endswith("```"), answer.text
+        assert answer.usage.prompt_tokens > 20 and 0 < answer.usage.completion_tokens <= 160
+    assert len({a.text for a in answers[1:]}) > 1, "different seeds should give different answers"
+    again = small_model.complete_many(CODE_TASK, options)
+    assert [a.text for a in again] == [a.text for a in answers], "the same seeds give the same answers"
+
+
+def test_a_batched_answer_at_temperature_0_is_the_one_the_chat_path_gives(small_model):
+    alone = small_model.complete(CODE_TASK, options=CallOptions(max_tokens=120))
+    batched = small_model.complete_many(CODE_TASK, [CallOptions(max_tokens=120), CallOptions(max_tokens=120, temperature=0.8, seed=3)])
+    assert batched[0].text == alone.text
+    assert batched[0].usage == alone.usage
