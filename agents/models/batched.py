@@ -15,6 +15,7 @@ answer `create_chat_completion` gives.
 from __future__ import annotations
 
 import ctypes
+import time
 from dataclasses import dataclass
 
 import llama_cpp
@@ -57,6 +58,7 @@ class BatchedDecoder:
         params.n_seq_max, params.kv_unified, params.no_perf = n_seq_max, True, True
         params.n_threads = params.n_threads_batch = llm.context_params.n_threads
         self.llm, self.n_ctx, self.n_seq_max, self.n_batch = llm, n_ctx, n_seq_max, n_batch
+        self.seconds: dict[str, float] = {}  # the last call's: reading the prompt, and writing the answers
         self.context = LlamaContext(model=llm._model, params=params, verbose=False)
         self.vocab = llama_cpp.llama_model_get_vocab(llm._model.model)
         template = llm.metadata.get("tokenizer.chat_template")
@@ -87,7 +89,10 @@ class BatchedDecoder:
         batch = llama_cpp.llama_batch_init(max(self.n_batch, n), 0, n)
         samplers = [self._sampler(o) for o in options]
         try:
+            started = time.perf_counter()
             last = self._read_prompt(batch, prompt, n)
+            self.seconds = {"prompt": time.perf_counter() - started}
+            started = time.perf_counter()
             written: list[list[int]] = [[] for _ in options]
             texts = [b"" for _ in options]
             going = {seq: last for seq in range(n)}  # sequence -> where its next token's logits are in the batch
@@ -110,6 +115,7 @@ class BatchedDecoder:
                 position += 1
                 if going and llama_cpp.llama_decode(ctx, batch) != 0:
                     raise ModelError(f"{self.llm.model_path}: llama.cpp could not decode the answers' next tokens")
+            self.seconds["writing"] = time.perf_counter() - started
             return [Answer(self.llm.detokenize(tokens).decode("utf-8", "replace"), len(prompt), len(tokens))
                     for tokens in written]
         finally:
