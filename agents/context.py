@@ -5,8 +5,8 @@ defines; "the visits with a grade C" the grade another one works out. So besides
 component is shown:
 
 - the statements of the requirements that make what it reads, and of those whose notions its statement
-  borrows (a word of the other requirement's title or output, not a word every requirement shares because
-  it names the raw data);
+  borrows (a word of the other requirement's output, not a word every requirement shares because it names
+  the raw data), leaving out those that use what it makes;
 - the project's description, cut short;
 - the glossary's description of each field, beside the field.
 
@@ -25,26 +25,42 @@ BORROWED_AT_MOST = 3    # statements shown for the notions a statement borrows
 
 def related_requirements(design: Design, component: str, requirements: list[dict]) -> list[dict]:
     """The other requirements a component depends on: those that make what it reads, then those whose
-    notions its statements borrow (most shared words first)."""
+    notions its statements borrow (most shared words first). A requirement served downstream of it, one
+    that uses what it makes, defines nothing it needs: "the refill plan" uses the refill alert."""
     mine = design.component(component)
     serving = [r for r in requirements if r["id"] in mine.requirements]
-    others = [r for r in requirements if r["id"] not in mine.requirements]
+    downstream = _downstream(design, component)
+    others = [r for r in requirements if r["id"] not in mine.requirements and r["id"] not in downstream]
     writers = {w for name in mine.reads if (c := design.writer_of(name)) is not None for w in c.requirements}
     making = [r for r in others if r["id"] in writers]
     raw = set()  # the words of the raw data and its fields: shared by every statement, they link nothing
     for name in design.sources:
         raw |= notion_words(" ".join([name, *design.collections[name].fields]).replace("_", " "))
-    own = notion_words(" ".join(r["statement"] for r in serving)) - raw
+    # a word the names of its inputs already say is the notion of those inputs ("refill" of refill_alerts)
+    said_by_inputs = notion_words(" ".join(mine.reads).replace("_", " "))
+    own = notion_words(" ".join(r["statement"] for r in serving)) - raw - said_by_inputs
     shared = []
     for requirement in others:
         if requirement in making:
             continue
         outputs = {name for e in requirement["examples"] for name in e["then"]}
-        named = notion_words(" ".join([requirement["title"], *outputs]).replace("_", " ")) - raw
-        if common := own & named:
+        if common := own & (notion_words(" ".join(outputs).replace("_", " ")) - raw):
             shared.append((len(common), requirement))
     shared.sort(key=lambda pair: -pair[0])
     return making + [r for _, r in shared[:BORROWED_AT_MOST]]
+
+
+def _downstream(design: Design, component: str) -> set[str]:
+    """The requirements served by the components that read, at any remove, what this one writes."""
+    made, found, grew = set(design.component(component).writes), set(), True
+    while grew:
+        grew = False
+        for other in design.components:
+            if other.name != component and set(other.reads) & made and not set(other.writes) <= made:
+                made |= set(other.writes)
+                found |= set(other.requirements)
+                grew = True
+    return found
 
 
 def project_lines(project: dict | None, design: Design, component: str, requirements: list[dict]) -> str:

@@ -146,3 +146,20 @@ def test_field_notes_are_only_the_described_fields(herd):
 def test_a_temperature_in_degrees_is_the_readings_own_not_the_summarys_maximum(herd):
     _, design, _ = herd  # "above 39.5 °C": the readings have temp_c; max_temp_c of the daily summary is not meant
     assert design.component("make_fever_alerts").reads == ["readings"]
+
+
+def test_a_requirement_that_uses_what_a_component_makes_is_not_shown_to_it():
+    from pathlib import Path
+
+    loaded = load_workspace(Path(__file__).resolve().parent.parent / "examples/water-tanks")
+    design = infer_design(loaded.project, loaded.requirements)
+    requirements = [r.model_dump() for r in loaded.requirements]
+
+    def related(component: str) -> list[str]:
+        return [r["id"] for r in related_requirements(design, component, requirements)]
+
+    # the refill plan and the village refills say "refill" because they use the alerts: they define nothing for them
+    assert related("make_refill_alerts") == ["REQ-001"]
+    # "refill" is what the plan's input refill_alerts says already; the village count beside it is no definition
+    assert related("make_refill_plan") == ["REQ-001", "REQ-002"]
+    assert related("make_village_refills") == ["REQ-002"]
