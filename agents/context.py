@@ -16,10 +16,12 @@ reads this again.
 
 from __future__ import annotations
 
+import re
+
 from reqs.words import notion_words
 from specs.design import Design
 
-DESCRIPTION_WORDS = 60  # of the project's description, at most
+DESCRIPTION_WORDS = 30  # of the project's first sentence, at most: the setting, not the requirements again
 BORROWED_AT_MOST = 3    # statements shown for the notions a statement borrows
 
 
@@ -68,7 +70,7 @@ def project_lines(project: dict | None, design: Design, component: str, requirem
     lines = []
     description = " ".join(((project or {}).get("description") or "").split())
     if description:
-        words = description.split()
+        words = re.split(r"(?<=[.!?])\s", description, maxsplit=1)[0].split()
         lines.append("About the project: " + " ".join(words[:DESCRIPTION_WORDS]) + (" ..." if len(words) > DESCRIPTION_WORDS else ""))
     related = related_requirements(design, component, requirements)
     if related:
@@ -81,7 +83,13 @@ def project_lines(project: dict | None, design: Design, component: str, requirem
 
 
 def field_notes(project: dict | None, collection: str) -> dict[str, str]:
-    """The glossary's description of each field of a collection that has one."""
+    """The glossary's description of each field of a collection that has one and says more than the name
+    ("Facility id" for facid, "Surname" for surname say nothing new)."""
     declared = ((project or {}).get("collections") or {}).get(collection) or {}
-    return {field: " ".join(spec["description"].split()) for field, spec in (declared.get("fields") or {}).items()
-            if isinstance(spec, dict) and spec.get("description")}
+    notes = {}
+    for field, spec in (declared.get("fields") or {}).items():
+        note = " ".join(spec.get("description", "").split()) if isinstance(spec, dict) else ""
+        named = notion_words(f"{collection} {field}".replace("_", " ")) | {field.replace("_", "")[:5]}
+        if note and not notion_words(note) <= named and re.sub(r"\W", "", note.lower()) != field.replace("_", ""):
+            notes[field] = note
+    return notes

@@ -23,7 +23,7 @@ when where which who whose will with within would
 def stem(word: str) -> str:
     """A word cut to what its forms share: "anaemic" and "anaemia", "grades" and "graded" meet."""
     if len(word) > 4:
-        word = re.sub(r"e$", "", re.sub(r"(ies|es|s|ed|ing)$", "", word))
+        word = re.sub(r"e$", "", re.sub(r"(ed|ing)$", "", re.sub(r"(ies|es|s)$", "", word)))
     return word[:5]
 
 

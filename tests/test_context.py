@@ -163,3 +163,19 @@ def test_a_requirement_that_uses_what_a_component_makes_is_not_shown_to_it():
     # "refill" is what the plan's input refill_alerts says already; the village count beside it is no definition
     assert related("make_refill_plan") == ["REQ-001", "REQ-002"]
     assert related("make_village_refills") == ["REQ-002"]
+
+
+def test_a_field_note_that_only_says_the_name_again_is_left_out():
+    project = {"collections": {"bookings": {"fields": {
+        "bookid": {"type": "integer", "description": "Booking id"},
+        "starttime": {"type": "datetime", "description": "When the booking starts"},
+        "memid": {"type": "integer", "description": "The member who made the booking; 0 means a guest"},
+        "slots": {"type": "integer", "description": "How many half-hour slots are booked"}}}}}
+    assert field_notes(project, "bookings") == {"memid": "The member who made the booking; 0 means a guest",
+                                                "slots": "How many half-hour slots are booked"}
+
+
+def test_only_the_descriptions_first_sentence_sets_the_scene(herd):
+    prompt = task(herd, "make_fever_alerts")
+    assert "About the project: A dairy farm takes each cow's temperature twice a day.\n" in prompt
+    assert "The vet wants" not in prompt
