@@ -64,3 +64,15 @@ def test_the_gold_reads_are_what_the_reference_reads(root):
     assert set(gold) == set(functions)
     for output, function in functions.items():
         assert set(gold[output]["reads"]) == set(inspect.signature(function).parameters), output
+
+
+def test_the_build_bench_finds_workspaces_by_name_or_by_path(tmp_path):
+    spec = importlib.util.spec_from_file_location("bench_build", BENCH / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.workspace_path("water-tanks") == BENCH.parent / "examples/water-tanks"
+    assert module.workspace_path("market-fees") == BENCH / "workspaces/market-fees"
+    (tmp_path / "exercise/reqs").mkdir(parents=True)
+    assert module.workspace_path(str(tmp_path / "exercise")) == tmp_path / "exercise"
+    with pytest.raises(SystemExit, match="no folder .*nowhere with reqs/ in it"):
+        module.workspace_path(str(tmp_path / "nowhere"))
