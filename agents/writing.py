@@ -43,13 +43,15 @@ def first_answers(model: ChatModel, work: WorkOnComponent, language: str, first:
     messages = [{"role": "system", "content": system_prompt(language)},
                 {"role": "user", "content": component_task(work, language)}]
     numbers = range(first, first + max(1, count))
-    say(BuildEvent(Step.GENERATE, f"Writing {name} in {LANGUAGE_WORDS[language]}"
-                   + (f", {counted(len(numbers), 'answer')} at once" if len(numbers) > 1 else "")
-                   + (f" (tries {first + 1} to {numbers[-1] + 1})" if first else ""), component=name))
     options = [CallOptions(max_tokens=MAX_TOKENS, temperature=0.0 if number == 0 else CANDIDATE_TEMPERATURE,
                            seed=number, end_after_block=True) for number in numbers]
+    with model.turn():  # said when the model starts on them, not while another language waits its turn
+        say(BuildEvent(Step.GENERATE, f"Writing {name} in {LANGUAGE_WORDS[language]}"
+                       + (f", {counted(len(numbers), 'answer')} at once" if len(numbers) > 1 else "")
+                       + (f" (tries {first + 1} to {numbers[-1] + 1})" if first else ""), component=name))
+        completions = model.complete_many(messages, options)
     found, usage = [], Cost()
-    for number, completion in zip(numbers, model.complete_many(messages, options)):
+    for number, completion in zip(numbers, completions):
         code, problems, spent = code_of(work, completion, language, say)
         found.append(Candidate(language, number, code, problems))
         usage += spent

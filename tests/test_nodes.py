@@ -215,3 +215,28 @@ def test_after_select_groups_revisions_by_component_and_language(state):
     sends = nodes.after_select({**state, "ask_again": asked}, runtime()[0])
     assert all(isinstance(s, Send) and s.node == "revise_candidate" for s in sends)
     assert [[r.candidate.language for r in s.arg["revisions"]] for s in sends] == [["python"], ["sql"]]
+
+
+def test_a_language_waiting_its_turn_is_not_said_to_be_written(state):
+    import threading
+    import time
+
+    from agents.writing import first_answers
+
+    def slow(messages):
+        time.sleep(0.05)
+        return right("make_latest_levels")
+
+    model = ScriptedModel(*[slow] * 4)
+    model.serial = threading.RLock()  # as the embedded model: one call at a time
+    work, said = work_for(state, "make_latest_levels"), []
+    threads = [threading.Thread(target=first_answers, args=(model, work, language, 0, 2, said.append))
+               for language in ("python", "sql")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    steps = [(e.step, e.message.split(" in ")[1].split(",")[0].split(" ")[0]) for e in said]
+    first, second = steps[0][1], steps[3][1]
+    assert steps == [(Step.GENERATE, first), (Step.WRITTEN, first), (Step.WRITTEN, first),
+                     (Step.GENERATE, second), (Step.WRITTEN, second), (Step.WRITTEN, second)]
