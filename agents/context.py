@@ -20,6 +20,7 @@ import re
 
 from reqs.words import notion_words
 from specs.design import Design
+from specs.infer import raw_words
 
 DESCRIPTION_WORDS = 30  # of the project's first sentence, at most: the setting, not the requirements again
 BORROWED_AT_MOST = 3    # statements shown for the notions a statement borrows
@@ -35,21 +36,22 @@ def related_requirements(design: Design, component: str, requirements: list[dict
     others = [r for r in requirements if r["id"] not in mine.requirements and r["id"] not in downstream]
     writers = {w for name in mine.reads if (c := design.writer_of(name)) is not None for w in c.requirements}
     making = [r for r in others if r["id"] in writers]
-    raw = set()  # the words of the raw data and its fields: shared by every statement, they link nothing
-    for name in design.sources:
-        raw |= notion_words(" ".join([name, *design.collections[name].fields]).replace("_", " "))
+    raw = raw_words(design.collections)  # shared by every statement, they link nothing
     # a word the names of its inputs already say is the notion of those inputs ("refill" of refill_alerts)
-    said_by_inputs = notion_words(" ".join(mine.reads).replace("_", " "))
-    own = notion_words(" ".join(r["statement"] for r in serving)) - raw - said_by_inputs
+    own = notion_words(" ".join(r["statement"] for r in serving)) - raw - notion_words(" ".join(mine.reads))
     shared = []
     for requirement in others:
         if requirement in making:
             continue
-        outputs = {name for e in requirement["examples"] for name in e["then"]}
-        if common := own & (notion_words(" ".join(outputs).replace("_", " ")) - raw):
+        if common := own & (notion_words(" ".join(_made_for(design, requirement["id"]))) - raw):
             shared.append((len(common), requirement))
     shared.sort(key=lambda pair: -pair[0])
     return making + [r for _, r in shared[:BORROWED_AT_MOST]]
+
+
+def _made_for(design: Design, requirement: str) -> list[str]:
+    """The collections the components serving a requirement write."""
+    return sorted({name for c in design.components if requirement in c.requirements for name in c.writes})
 
 
 def _downstream(design: Design, component: str) -> set[str]:
@@ -76,7 +78,7 @@ def project_lines(project: dict | None, design: Design, component: str, requirem
     if related:
         lines.append("Other requirements of the project, for what their words mean here:")
         for requirement in related:
-            makes = sorted({name for e in requirement["examples"] for name in e["then"]})
+            makes = _made_for(design, requirement["id"])
             lines.append(f"- {requirement['id']} {requirement['title']}: {' '.join(requirement['statement'].split())}"
                          + (f" (this makes {', '.join(makes)})" if makes else ""))
     return "\n".join(lines) + "\n\n" if lines else ""
@@ -89,7 +91,7 @@ def field_notes(project: dict | None, collection: str) -> dict[str, str]:
     notes = {}
     for field, spec in (declared.get("fields") or {}).items():
         note = " ".join(spec.get("description", "").split()) if isinstance(spec, dict) else ""
-        named = notion_words(f"{collection} {field}".replace("_", " ")) | {field.replace("_", "")[:5]}
+        named = notion_words(f"{collection} {field}") | {field.replace("_", "")[:5]}
         if note and not notion_words(note) <= named and re.sub(r"\W", "", note.lower()) != field.replace("_", ""):
             notes[field] = note
     return notes

@@ -62,19 +62,21 @@ def component_task(work: WorkOnComponent, language: str = "python") -> str:
         return prompts.SQL_TASK.format(plural="s" if len(serving) > 1 else "", requirements=requirements, context=context,
                                        inputs=tables, output=output, fields=", ".join(design_.collections[output].fields),
                                        examples="\n\n".join(examples))
-    notes = field_notes(project, output)
-    fields = ", ".join(f"{f} ({t}{'; ' + notes[f] if f in notes else ''})" for f, t in design_.collections[output].fields.items())
     return prompts.TASK.format(plural="s" if len(serving) > 1 else "", requirements=requirements, context=context, inputs=inputs,
-                               output=output, fields=fields, examples="\n\n".join(examples),
+                               output=output, fields=typed_fields(design_, output, project), examples="\n\n".join(examples),
                                parameters=", ".join(component.reads))
 
 
 def describe_collection(design_: Design, name: str, project: dict | None = None) -> str:
     collection = design_.collections[name]
-    notes = field_notes(project, name)
-    fields = ", ".join(f"{f} ({t}{'; ' + notes[f] if f in notes else ''})" for f, t in collection.fields.items())
     made_by = "" if collection.source else f"; made by {design_.writer_of(name).name}" if design_.writer_of(name) else ""
-    return f"records with {fields}{made_by}"
+    return f"records with {typed_fields(design_, name, project)}{made_by}"
+
+
+def typed_fields(design_: Design, name: str, project: dict | None) -> str:
+    """A collection's fields with their types, and what the glossary says a field means: "temp_c (number; in °C)"."""
+    notes = field_notes(project, name)
+    return ", ".join(f"{f} ({t}{'; ' + notes[f] if f in notes else ''})" for f, t in design_.collections[name].fields.items())
 
 
 def _notes(notes: dict[str, str]) -> str:

@@ -12,8 +12,8 @@ from agents.models.seam import CallOptions, ChatModel, Completion
 from agents.progress import Candidate, Progress, Cost
 from agents.state import BuildState, Failing, Revision, WorkOnComponent
 from agents.tasks import LANGUAGE_WORDS, component_task, inputs_shown, repair_messages, system_prompt
-from specs.design import Design
 from reqs.words import counted
+from specs.design import Design
 from specs.render import SQL_COLUMN_TYPES, sql_component_code
 
 MAX_TOKENS = 700

@@ -16,7 +16,6 @@ memory-bound a lone answer is.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import json
 import sys
 import time
@@ -77,16 +76,16 @@ def bandwidth(gigabytes: float = 1.0) -> float:
 def measure(name: str, sizes: list[int], tokens: int) -> dict:
     model = open_model(f"local/{name}")
     decoder = EndBanned(model.llm, n_ctx=16384, n_seq_max=max(sizes))
-    messages = prompt()
+    question = decoder.prompt(prompt())
     options = [CallOptions(max_tokens=tokens, temperature=0.8, seed=seed + 1) for seed in range(max(sizes))]
-    decoder.answers(messages, options[:1])  # warm up: the weights into memory
+    decoder.answers(question, options[:1])  # warm up: the weights into memory
     rows = []
     for n in sizes:
         alone, sequential = [], 0.0
         for one in options[:n]:
-            alone += decoder.answers(messages, [one])
+            alone += decoder.answers(question, [one])
             sequential += decoder.seconds["writing"]
-        together = decoder.answers(messages, options[:n])
+        together = decoder.answers(question, options[:n])
         batched, reading = decoder.seconds["writing"], decoder.seconds["prompt"]
         assert all(a.completion_tokens == tokens for a in alone + together), "every answer should be as long as asked"
         row = {"n": n, "prompt_tokens": together[0].prompt_tokens, "prompt_seconds": round(reading, 1),

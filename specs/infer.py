@@ -47,7 +47,7 @@ def infer_design(project: Project | None, requirements: list[Requirement]) -> De
         for name in [*declared, *[n for n in order if n not in declared]]
     }
     statements = {r.id: r.statement for r in requirements}
-    raw = notion_words(" ".join(f"{name} {' '.join(c.fields)}" for name, c in collections.items() if c.source).replace("_", " "))
+    raw = raw_words(collections)
     components = []
     for name in [n for n in order if n in producers]:
         texts = [statements[r] for r in producers[name]]
@@ -56,18 +56,16 @@ def infer_design(project: Project | None, requirements: list[Requirement]) -> De
         # "a fever on two or more days" uses the fever alerts. The notion is what the other output's name
         # says beyond the raw data ("fever" of fever_alerts; "cow" or "reading" link nothing).
         said = notion_words(" ".join(texts)) - raw
-        for other in producers:
-            notion = notion_words(other.replace("_", " ")) - raw - notion_words(name.replace("_", " "))
-            if other != name and notion & said:
-                chained.add(other)
+        chained |= {other for other in producers
+                    if other != name and (notion_words(other) - raw - notion_words(name)) & said}
         # A statement may also use what another requirement works out without naming its collection:
         # "the delivery's grade" is a field graded_deliveries adds to deliveries, "39 weeks old" one child_ages adds.
         standing_in: dict[str, str] = {}  # source -> the derived collection its mentions mean here
+        own_units = {w for g in given[name] for f in collections[g].fields for w in f.split("_")}
         for other in producers:
             if other == name or other in chained:
                 continue
             adds = set(collections[other].fields) - {f for g in given[other] for f in collections[g].fields}
-            own_units = {w for g in given[name] for f in collections[g].fields for w in f.split("_")}
             for text in texts:
                 if (source := _owner_of_added_field(text, adds, given[other] & given[name], own_units)) is not None:
                     chained.add(other)
@@ -87,6 +85,12 @@ def infer_design(project: Project | None, requirements: list[Requirement]) -> De
             reads=reads, writes=[name], requirements=producers[name],
         ))
     return _without_cycles(Design(collections=collections, components=components), given)
+
+
+def raw_words(collections: dict[str, CollectionDesign]) -> set[str]:
+    """The notion words of the raw data: the source collections' names and their fields'. Every statement
+    speaks of them, so they link no requirement to another."""
+    return notion_words(" ".join(f"{name} {' '.join(c.fields)}" for name, c in collections.items() if c.source))
 
 
 def _fields(name: str, requirements: list[Requirement], declared: dict) -> dict[str, str]:

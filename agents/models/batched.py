@@ -74,11 +74,10 @@ class BatchedDecoder:
         formatted = self.formatter(messages=messages)
         return self.llm.tokenize(formatted.prompt.encode("utf-8"), add_bos=not formatted.added_special, special=True)
 
-    def answers(self, messages: list[Message], options: list[CallOptions], end_after_block: bool = False) -> list[Answer]:
-        """One answer per options, decoded together."""
+    def answers(self, prompt: list[int], options: list[CallOptions]) -> list[Answer]:
+        """One answer per options to a prompt's tokens (`prompt()`), decoded together."""
         if not 0 < len(options) <= self.n_seq_max:
             raise ValueError(f"between 1 and {self.n_seq_max} answers at once, not {len(options)}")
-        prompt = self.prompt(messages)
         n = len(options)
         longest = max(o.max_tokens for o in options)
         if len(prompt) + n * longest > self.n_ctx:
@@ -105,9 +104,11 @@ class BatchedDecoder:
                         del going[seq]
                         continue
                     written[seq].append(token)
-                    texts[seq] += self._piece(token)
-                    if len(written[seq]) >= options[seq].max_tokens or (
-                            end_after_block and block_closed(texts[seq].decode("utf-8", "ignore"))):
+                    piece = self._piece(token)
+                    texts[seq] += piece
+                    if len(written[seq]) >= options[seq].max_tokens or (  # a block can only close on a backtick
+                            options[seq].end_after_block and b"`" in piece
+                            and block_closed(texts[seq].decode("utf-8", "ignore"))):
                         del going[seq]
                         continue
                     going[seq] = batch.n_tokens

@@ -47,12 +47,11 @@ class LocalModel(ChatModel):
 
         if self._batched is None:
             self._batched = BatchedDecoder(self.llm, n_ctx=BATCHED_CONTEXT, n_seq_max=BATCHED_AT_MOST)
-        room = BATCHED_CONTEXT - len(self._batched.prompt(messages))
-        at_once = max(1, min(BATCHED_AT_MOST, room // max(o.max_tokens for o in options)))
+        prompt = self._batched.prompt(messages)
+        at_once = max(1, min(BATCHED_AT_MOST, (BATCHED_CONTEXT - len(prompt)) // max(o.max_tokens for o in options)))
         answers = []
         for start in range(0, len(options), at_once):
-            group = options[start:start + at_once]
-            answers += self._batched.answers(messages, group, end_after_block=any(o.end_after_block for o in group))
+            answers += self._batched.answers(prompt, options[start:start + at_once])
         return [RawAnswer(a.text, Usage(a.prompt_tokens, a.completion_tokens)) for a in answers]
 
     def _generate(self, messages: list[Message], schema: dict[str, Any] | None, options: CallOptions) -> RawAnswer:

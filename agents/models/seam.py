@@ -112,10 +112,8 @@ class ChatModel:
         options: CallOptions | None = None,
     ) -> Completion[Any]:
         """Ask the model. With a schema, the answer is parsed and checked, and asked for again on a violation."""
-        if self.serial is not None:
-            with self.serial:
-                return self._complete(messages, schema, attempts, options or CallOptions())
-        return self._complete(messages, schema, attempts, options or CallOptions())
+        with self.turn():
+            return self._complete(messages, schema, attempts, options or CallOptions())
 
     def complete_many(self, messages: list[Message], options: list[CallOptions]) -> list[Completion[Any]]:
         """Several answers to one prompt, one per options (each its own temperature and seed), in that order.
@@ -123,14 +121,9 @@ class ChatModel:
         Here they are asked for one after another, in one turn; a provider that can write them together
         (the embedded model in one batch, an endpoint in parallel requests) overrides `_generate_many`.
         """
-        if self.serial is not None:
-            with self.serial:
-                return self._complete_many(messages, options)
-        return self._complete_many(messages, options)
-
-    def _complete_many(self, messages: list[Message], options: list[CallOptions]) -> list[Completion[Any]]:
-        started = time.perf_counter()
-        answers = self._generate_many(list(messages), options)
+        with self.turn():
+            started = time.perf_counter()
+            answers = self._generate_many(list(messages), options)
         share = (time.perf_counter() - started) / max(1, len(answers))  # the answers were written together
         return [Completion(answer.text, None, answer.usage, share) for answer in answers]
 
