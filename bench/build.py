@@ -3,12 +3,14 @@
     .venv/bin/python bench/build.py [--model local/qwen2.5-coder-1.5b] [--workspaces water-tanks ...]
                                     [--floor] [--max-repairs 3] [--candidates 3] [--languages python sql]
                                     [--when-none-pass revise|resample] [--rounds N]
-                                    [--keep DIR] [--json-out results.json]
+                                    [--keep DIR] [--json-out results.json [--resume]]
 
 --workspaces takes names from examples/ (all of them by default) or from
 bench/workspaces/, the projects written to measure on and never tuned on, or
 paths to workspaces (../shared/bench/pgexercises/*, the figure no one here
 wrote). A workspace is solved when every one of its holdouts passes.
+With --resume, the workspaces already in --json-out are kept, not built again:
+a long run (PGExercises takes hours) goes on where it stopped, at the same commit.
 
 For each workspace: visible and holdout pass rates, tokens and wall time,
 then the totals. With --floor, also the floor: the same model given every
@@ -135,20 +137,25 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=1, help="how many times to do so for one component")
     parser.add_argument("--keep", type=Path, help="build in this folder and keep the workspaces, to read what was made")
     parser.add_argument("--json-out", type=Path)
+    parser.add_argument("--resume", action="store_true", help="keep the rows already in --json-out and build only the rest")
     args = parser.parse_args()
+    if args.resume and not args.json_out:
+        parser.error("--resume needs --json-out, the file of the run to go on with")
     model = open_model(args.model)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     print(f"bench/build.py at {commit}, model {args.model}, max repairs {args.max_repairs}, "
           f"candidates {args.candidates} per language in {' and '.join(args.languages)}, "
           f"when none passes: {args.when_none_pass} (up to {args.rounds} time{'s' * (args.rounds != 1)})")
     print(f"{'workspace':<20} {'way':<6} {'visible':>9} {'holdout':>9} {'tokens':>7} {'seconds':>8}  holdouts failing in")
-    results = {}
+    results = json.loads(args.json_out.read_text()) if args.resume and args.json_out.exists() else {}
     for name in args.workspaces:
         ways = {"shall": lambda: build(workspace_path(name), model, args.max_repairs, args.candidates, args.languages,
                                        args.keep, args.when_none_pass, args.rounds)}
         if args.floor:
             ways["floor"] = lambda: floor(workspace_path(name), model)
         for way, measure in ways.items():
+            if Path(name).name in results.get(way, {}):
+                continue
             try:
                 row = measure()
             except Exception as error:  # one workspace that breaks the build is a result, not the end of the run
