@@ -47,17 +47,15 @@ def infer_design(project: Project | None, requirements: list[Requirement]) -> De
         for name in [*declared, *[n for n in order if n not in declared]]
     }
     statements = {r.id: r.statement for r in requirements}
-    raw = raw_words(collections)
+    texts_of = {name: [statements[r] for r in ids] for name, ids in producers.items()}
+    named = {name: {other for other in producers if other != name and any(_names(other, text) for text in texts)}
+             for name, texts in texts_of.items()}
+    borrowing = _borrowing(texts_of, raw_words(collections))
+    links = {name: named[name] | set(borrowing[name]) for name in producers}
     components = []
     for name in [n for n in order if n in producers]:
-        texts = [statements[r] for r in producers[name]]
-        chained = {other for other in producers if other != name and any(_names(other, text) for text in texts)}
-        # A statement may borrow the notion another requirement defines without naming its output in full:
-        # "a fever on two or more days" uses the fever alerts. The notion is what the other output's name
-        # says beyond the raw data ("fever" of fever_alerts; "cow" or "reading" link nothing).
-        said = notion_words(" ".join(texts)) - raw
-        chained |= {other for other in producers
-                    if other != name and (notion_words(other) - raw - notion_words(name)) & said}
+        texts = texts_of[name]
+        chained = named[name] | _notions_borrowed(name, named[name], borrowing[name], links)
         # A statement may also use what another requirement works out without naming its collection:
         # "the delivery's grade" is a field graded_deliveries adds to deliveries, "39 weeks old" one child_ages adds.
         standing_in: dict[str, str] = {}  # source -> the derived collection its mentions mean here
@@ -85,6 +83,51 @@ def infer_design(project: Project | None, requirements: list[Requirement]) -> De
             reads=reads, writes=[name], requirements=producers[name],
         ))
     return _without_cycles(Design(collections=collections, components=components), given)
+
+
+def _borrowing(texts_of: dict[str, list[str]], raw: set[str]) -> dict[str, dict[str, set[str]]]:
+    """For each derived collection, the others whose notion its statements borrow, with the words that say so.
+
+    A statement may borrow the notion another requirement defines without naming its output in full:
+    "a fever on two or more days" uses the fever alerts. The notion is what the other output's name says
+    beyond the raw data and beyond the borrower's own name ("fever" of fever_alerts; "cow" or "reading"
+    link nothing).
+    """
+    borrowing = {}
+    for name, texts in texts_of.items():
+        said = notion_words(" ".join(texts)) - raw
+        words = {other: (notion_words(other) - raw - notion_words(name)) & said for other in texts_of if other != name}
+        borrowing[name] = {other: found for other, found in words.items() if found}
+    return borrowing
+
+
+def _notions_borrowed(name: str, named: set[str], matched: dict[str, set[str]], links: dict[str, set[str]]) -> set[str]:
+    """The collections whose notion the statement of `name` borrows, each the one that explains its words.
+
+    A wider match explains a narrower one: "high blood pressure" is high_pressure_visits', not
+    village_pressure's, whose only word beyond the raw data is part of it. On the same words, the notion is
+    where it comes from: a fever count by barn made from the fever alerts says "fever" because they do.
+    `matched` is what `name` borrows, with the words; `links`, every collection's named and borrowed ones.
+    """
+    def upstream(collection: str) -> set[str]:
+        seen, todo = set(), [collection]
+        while todo:
+            for read in links[todo.pop()]:
+                if read not in seen:
+                    seen.add(read)
+                    todo.append(read)
+        return seen
+
+    def explained(other: str) -> bool:
+        for wider in (set(matched) | named) - {other}:
+            words = matched.get(wider, set())
+            if matched[other] < words:
+                return True
+            if matched[other] == words and wider in upstream(other) and other not in upstream(wider):
+                return True
+        return False
+
+    return {other for other in matched if not explained(other)}
 
 
 def raw_words(collections: dict[str, CollectionDesign]) -> set[str]:

@@ -179,3 +179,44 @@ def test_only_the_descriptions_first_sentence_sets_the_scene(herd):
     prompt = task(herd, "make_fever_alerts")
     assert "About the project: A dairy farm takes each cow's temperature twice a day.\n" in prompt
     assert "The vet wants" not in prompt
+
+
+def _design(tmp_path, requirements: dict[str, str]):
+    (tmp_path / "reqs").mkdir()
+    (tmp_path / "reqs/project.yaml").write_text(PROJECT)
+    for name, text in requirements.items():
+        (tmp_path / "reqs" / f"{name}.yaml").write_text(textwrap.dedent(text))
+    loaded = load_workspace(tmp_path)
+    return infer_design(loaded.project, loaded.requirements)
+
+
+COUNT_BY_COW = """\
+id: REQ-004
+title: Fevers by cow
+statement: For each cow, the system shall count its fever alerts.
+examples:
+  - name: one cow
+    given:
+      readings: [{cow_id: "C1", taken_at: "2025-03-01T06:00:00", temp_c: 40.1}]
+    then:
+      cow_fever_counts: [{cow_id: "C1", fevers: 1}]
+"""
+
+
+def test_on_the_same_words_the_notion_is_read_where_it_comes_from(tmp_path):
+    # "a fever" in the vet visits matches fever_alerts and cow_fever_counts alike; the counts say "fever"
+    # because they are made from the alerts, so the alerts are what the vet visits mean
+    design = _design(tmp_path, {**REQUIREMENTS, "REQ-004": COUNT_BY_COW})
+    assert design.component("make_cow_fever_counts").reads == ["fever_alerts"]
+    assert design.component("make_vet_visits").reads == ["fever_alerts"]
+
+
+def test_the_wider_notion_explains_the_words_a_narrower_one_shares(tmp_path):
+    high = REQUIREMENTS["REQ-001"].replace("fever alert for each reading above 39.5", "high fever alert for each reading above 40.5") \
+        .replace("fever_alerts:", "high_fever_alerts:")
+    herd = COUNT_BY_COW.replace("For each cow, the system shall count its fever alerts", "The system shall count the herd's fevers") \
+        .replace("cow_fever_counts:", "herd_fevers:").replace("[{cow_id: \"C1\", fevers: 1}]", "[{fevers: 1}]")
+    vet = REQUIREMENTS["REQ-003"].replace("had a fever on", "had a high fever on")
+    design = _design(tmp_path, {"REQ-001": high, "REQ-003": vet, "REQ-004": herd})
+    # "a high fever" is the high fever alerts' notion; the herd's fevers share only "fever" of it
+    assert design.component("make_vet_visits").reads == ["high_fever_alerts"]
