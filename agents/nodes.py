@@ -107,13 +107,12 @@ def plan_wave(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
 def after_plan(state: BuildState, runtime: Runtime[BuildContext]) -> list:
     if not state.get("wave"):
         return ["render"]
-    return [Send("generate_component", {**work_for(state, name), "language": language})
-            for name in state["wave"] for language in runtime.context.languages]
+    return [Send("generate_component", work_for(state, name)) for name in state["wave"]]
 
 
 def generate_component(work: WorkOnComponent, runtime: Runtime[BuildContext]) -> dict:
-    """The first answers for one component in one language, asked back to back with the same prompt."""
-    found, usage = writing.first_answers(runtime.context.model, work, work.get("language", "python"),
+    """The first answers for one component, in every language of the build, asked for together."""
+    found, usage = writing.first_answers(runtime.context.model, work, tuple(runtime.context.languages),
                                          work.get("first", 0), runtime.context.candidates, _say(runtime))
     return {"progress": {work["component"]: answered(found, usage)}}
 
@@ -158,8 +157,8 @@ def after_select(state: BuildState, runtime: Runtime[BuildContext]) -> list:
     if not state.get("ask_again"):
         return ["plan_wave"]
     count = max(1, runtime.context.candidates)
-    more = [Send("generate_component", {**work_for(state, r.component), "language": language, "first": count * r.round})
-            for r in state["ask_again"] if isinstance(r, Resample) for language in runtime.context.languages]
+    more = [Send("generate_component", {**work_for(state, r.component), "first": count * r.round})
+            for r in state["ask_again"] if isinstance(r, Resample)]
     groups: dict[tuple[str, str], list[Revision]] = {}  # one task per component and language, so prompts share a start
     for revision in (r for r in state["ask_again"] if isinstance(r, Revision)):
         groups.setdefault((revision.component, revision.candidate.language), []).append(revision)

@@ -75,7 +75,6 @@ class WorkOnComponent(TypedDict):
     attempt: int          # which answer this will be for the component, from 1
     upstream: dict        # case key -> outputs of the components this one reads from
     project: NotRequired[dict]       # Project.model_dump(): its description and the glossary's field descriptions
-    language: NotRequired[str]       # generate: "python" or "sql"
     first: NotRequired[int]          # generate: the number of its first answer; more answers start after the others
     revisions: NotRequired[list[Revision]]  # revise: each candidate to revise
     failing: NotRequired[Failing]    # repair: the example to show

@@ -34,27 +34,29 @@ def work_for(state: BuildState, name: str) -> WorkOnComponent:
             "project": state.get("project") or {}}
 
 
-def first_answers(model: ChatModel, work: WorkOnComponent, language: str, first: int = 0, count: int = 3,
+def first_answers(model: ChatModel, work: WorkOnComponent, languages: tuple[str, ...], first: int = 0, count: int = 3,
                   say: Say = quiet) -> tuple[list[Candidate], Cost]:
-    """`count` answers to the component's task in one language, numbered from `first`: the first of all at
-    temperature 0, the others sampled, each with its own seed. They are asked for together: the embedded
-    model writes them in one batch."""
+    """`count` answers to the component's task in each language, numbered from `first`: the first of all at
+    temperature 0, the others sampled, each with its own seed. They are asked for together, every language
+    at once: the embedded model writes them in one batch, each prompt read once."""
     name = work["component"]
-    messages = [{"role": "system", "content": system_prompt(language)},
-                {"role": "user", "content": component_task(work, language)}]
     numbers = range(first, first + max(1, count))
     options = [CallOptions(max_tokens=MAX_TOKENS, temperature=0.0 if number == 0 else CANDIDATE_TEMPERATURE,
                            seed=number, end_after_block=True) for number in numbers]
-    with model.turn():  # said when the model starts on them, not while another language waits its turn
-        say(BuildEvent(Step.GENERATE, f"Writing {name} in {LANGUAGE_WORDS[language]}"
-                       + (f", {counted(len(numbers), 'answer')} at once" if len(numbers) > 1 else "")
+    questions = [([{"role": "system", "content": system_prompt(language)},
+                   {"role": "user", "content": component_task(work, language)}], options) for language in languages]
+    total = len(numbers) * len(languages)
+    with model.turn():  # said when the model starts on them, not while another component waits its turn
+        say(BuildEvent(Step.GENERATE, f"Writing {name} in {' and '.join(LANGUAGE_WORDS[lang] for lang in languages)}"
+                       + (f", {counted(total, 'answer')} at once" if total > 1 else "")
                        + (f" (tries {first + 1} to {numbers[-1] + 1})" if first else ""), component=name))
-        completions = model.complete_many(messages, options)
+        answered = model.complete_each(questions)
     found, usage = [], Cost()
-    for number, completion in zip(numbers, completions):
-        code, problems, spent = code_of(work, completion, language, say)
-        found.append(Candidate(language, number, code, problems))
-        usage += spent
+    for language, completions in zip(languages, answered):
+        for number, completion in zip(numbers, completions):
+            code, problems, spent = code_of(work, completion, language, say)
+            found.append(Candidate(language, number, code, problems))
+            usage += spent
     return found, usage
 
 

@@ -115,15 +115,14 @@ def main() -> int:
             work = {"component": component.name, "design": design.model_dump(), "requirements": requirements,
                     "current": None, "attempt": 1, "upstream": upstream, "project": workspace.project.model_dump()}
             found, started = [], time.monotonic()
-            for language in args.languages:
-                found += writing.first_answers(model, work, language, count=args.candidates)[0]
+            found += writing.first_answers(model, work, tuple(args.languages), count=args.candidates)[0]
             if args.when_none_pass:
                 tried = selection.try_candidates(Path(scratch), requirements, upstream, design, component, found, limits)
                 if selection.none_pass(tried) and args.when_none_pass == "revise":
                     found += writing.revised_answers(model, work, selection.revisions(design, component.name, tried))[0]
                 elif selection.none_pass(tried):
-                    for language in args.languages:
-                        found += writing.first_answers(model, work, language, first=args.candidates, count=args.candidates)[0]
+                    found += writing.first_answers(model, work, tuple(args.languages), first=args.candidates,
+                                                   count=args.candidates)[0]
             modules = {"_" + c.key.replace("-", "_"): c.text for c in found}
             seconds = time.monotonic() - started
             pick, _ = selection.choose(component, selection.try_candidates(Path(scratch), requirements, upstream, design,

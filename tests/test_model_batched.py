@@ -53,3 +53,14 @@ def test_a_code_block_ends_at_its_closing_fence():
     assert block_closed("Sure.\n```sql\nSELECT 1\n```\nThis query")
     assert not block_closed("no code here")
     assert not block_closed("```python")  # opened only
+
+
+def test_several_questions_come_back_each_with_its_own_answers_in_order():
+    model = Slow()
+    answers = model.complete_each([(ASK, [CallOptions(seed=s) for s in (0, 1)]),
+                                   ([{"role": "user", "content": "Another."}], [CallOptions(seed=s) for s in (2, 3, 4)])])
+    assert [[a.text for a in mine] for mine in answers] == [["answer 0", "answer 1"], ["answer 2", "answer 3", "answer 4"]]
+    assert model.most == 5, "every answer of every question asked for at once"
+    scripted = ScriptedModel("a", "b", "c")
+    assert [[a.text for a in mine] for mine in scripted.complete_each([(ASK, [CallOptions()]), (ASK, [CallOptions()] * 2)])] \
+        == [["a"], ["b", "c"]]

@@ -103,14 +103,14 @@ def test_a_wave_holds_the_components_whose_inputs_are_settled(state):
     assert update["wave"] == ["make_latest_levels"]
     assert "make_latest_levels" not in update["pending"] and len(update["pending"]) == 3
     sends = nodes.after_plan({**state, **update}, runtime(languages=("python", "sql"))[0])
-    assert [(s.node, s.arg["component"], s.arg["language"]) for s in sends] == [
-        ("generate_component", "make_latest_levels", "python"), ("generate_component", "make_latest_levels", "sql")]
+    # one task per component: its Python and SQL answers are asked for together
+    assert [(s.node, s.arg["component"]) for s in sends] == [("generate_component", "make_latest_levels")]
 
 
 def test_generating_returns_the_candidates_and_what_they_cost(state):
     work = work_for(state, "make_latest_levels")
     run, said = runtime(ScriptedModel(right("make_latest_levels"), "no code at all"), candidates=2)
-    progress = nodes.generate_component({**work, "language": "python"}, run)["progress"]["make_latest_levels"]
+    progress = nodes.generate_component(work, run)["progress"]["make_latest_levels"]
     assert list(progress.candidates) == ["python-0", "python-1"]
     assert progress.attempts == 2 and progress.usage.calls == 2 and progress.usage.tokens > 0
     broken = progress.candidates["python-1"]
@@ -217,7 +217,7 @@ def test_after_select_groups_revisions_by_component_and_language(state):
     assert [[r.candidate.language for r in s.arg["revisions"]] for s in sends] == [["python"], ["sql"]]
 
 
-def test_a_language_waiting_its_turn_is_not_said_to_be_written(state):
+def test_a_component_waiting_its_turn_is_not_said_to_be_written(state):
     import threading
     import time
 
@@ -229,14 +229,30 @@ def test_a_language_waiting_its_turn_is_not_said_to_be_written(state):
 
     model = ScriptedModel(*[slow] * 4)
     model.serial = threading.RLock()  # as the embedded model: one call at a time
-    work, said = work_for(state, "make_latest_levels"), []
-    threads = [threading.Thread(target=first_answers, args=(model, work, language, 0, 2, said.append))
-               for language in ("python", "sql")]
+    said = []
+    threads = [threading.Thread(target=first_answers, args=(model, work_for(state, name), ("python",), 0, 2, said.append))
+               for name in ("make_latest_levels", "make_refill_alerts")]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    steps = [(e.step, e.message.split(" in ")[1].split(",")[0].split(" ")[0]) for e in said]
+    steps = [(e.step, e.component) for e in said]
     first, second = steps[0][1], steps[3][1]
+    assert first != second
     assert steps == [(Step.GENERATE, first), (Step.WRITTEN, first), (Step.WRITTEN, first),
                      (Step.GENERATE, second), (Step.WRITTEN, second), (Step.WRITTEN, second)]
+
+
+def test_a_components_answers_in_every_language_are_asked_for_together(state):
+    def by_language(messages):
+        return "SELECT * FROM levels" if "SQL" in messages[0]["content"] else right("make_latest_levels")
+
+    model = ScriptedModel(*[by_language] * 4)
+    asked = []
+    model.complete_each = lambda questions: asked.append(len(questions)) or ScriptedModel.complete_each(model, questions)
+    run, said = runtime(model, candidates=2, languages=("python", "sql"))
+    progress = nodes.generate_component(work_for(state, "make_latest_levels"), run)["progress"]["make_latest_levels"]
+    assert asked == [2], "one request for both languages' prompts"
+    assert list(progress.candidates) == ["python-0", "python-1", "sql-0", "sql-1"]
+    assert said[0].message == "Writing make_latest_levels in Python and SQL, 4 answers at once"
+    assert [e.step for e in said] == [Step.GENERATE] + [Step.WRITTEN] * 4

@@ -76,62 +76,79 @@ class BatchedDecoder:
 
     def answers(self, prompt: list[int], options: list[CallOptions]) -> list[Answer]:
         """One answer per options to a prompt's tokens (`prompt()`), decoded together."""
-        if not 0 < len(options) <= self.n_seq_max:
-            raise ValueError(f"between 1 and {self.n_seq_max} answers at once, not {len(options)}")
+        return self.answers_to([(prompt, options)])[0]
+
+    def answers_to(self, questions: list[tuple[list[int], list[CallOptions]]]) -> list[list[Answer]]:
+        """For each question (a prompt's tokens and one options per answer), its answers, all decoded together.
+
+        Each prompt is read once, its cells shared by the sequences that answer it; a component's Python
+        and SQL prompts are answered in one batch this way.
+        """
+        owners = [q for q, (_, options) in enumerate(questions) for _ in options]  # sequence -> its question
+        options = [o for _, many in questions for o in many]
         n = len(options)
-        longest = max(o.max_tokens for o in options)
-        if len(prompt) + n * longest > self.n_ctx:
-            raise ModelError(f"{self.llm.model_path}: the question ({len(prompt)} tokens) and {n} answers of up to "
-                             f"{longest} tokens do not fit the context of {self.n_ctx}; ask for fewer answers at once")
+        if not 0 < n <= self.n_seq_max:
+            raise ValueError(f"between 1 and {self.n_seq_max} answers at once, not {n}")
+        prompts = [prompt for prompt, _ in questions]
+        needed = sum(len(p) for p in prompts) + sum(o.max_tokens for o in options)
+        if needed > self.n_ctx:
+            raise ModelError(f"{self.llm.model_path}: the questions ({sum(len(p) for p in prompts)} tokens) and {n} "
+                             f"answers of up to {max(o.max_tokens for o in options)} tokens do not fit the context of "
+                             f"{self.n_ctx}; ask for fewer answers at once")
         ctx = self.context.ctx
         llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(ctx), True)
         batch = llama_cpp.llama_batch_init(max(self.n_batch, n), 0, n)
         samplers = [self._sampler(o) for o in options]
+        written: list[list[int]] = [[] for _ in options]
+        texts = [b"" for _ in options]
+
+        def next_token(seq: int, index: int) -> int | None:
+            """Sample a sequence's next token from the logits at `index`: the token to feed back, or None at its end."""
+            token = llama_cpp.llama_sampler_sample(samplers[seq], ctx, index)
+            if llama_cpp.llama_vocab_is_eog(self.vocab, token):
+                return None
+            written[seq].append(token)
+            piece = self._piece(token)
+            texts[seq] += piece
+            if len(written[seq]) >= options[seq].max_tokens or (  # a block can only close on a backtick
+                    options[seq].end_after_block and b"`" in piece and block_closed(texts[seq].decode("utf-8", "ignore"))):
+                return None
+            return token
+
         try:
             started = time.perf_counter()
-            last = self._read_prompt(batch, prompt, n)
+            sequences = [[seq for seq in range(n) if owners[seq] == q] for q in range(len(questions))]
+            feed: dict[int, int] = {}  # sequence -> the token it decodes next
+            for prompt, mine in zip(prompts, sequences):  # each answer's first token is sampled as its prompt is read
+                last = self._read_prompt(batch, prompt, mine)
+                feed |= {seq: token for seq in mine if (token := next_token(seq, last)) is not None}
             self.seconds = {"prompt": time.perf_counter() - started}
             started = time.perf_counter()
-            written: list[list[int]] = [[] for _ in options]
-            texts = [b"" for _ in options]
-            going = {seq: last for seq in range(n)}  # sequence -> where its next token's logits are in the batch
-            position = len(prompt)
-            while going:
+            while feed:
                 batch.n_tokens = 0
-                for seq, index in list(going.items()):
-                    token = llama_cpp.llama_sampler_sample(samplers[seq], ctx, index)
-                    if llama_cpp.llama_vocab_is_eog(self.vocab, token):
-                        del going[seq]
-                        continue
-                    written[seq].append(token)
-                    piece = self._piece(token)
-                    texts[seq] += piece
-                    if len(written[seq]) >= options[seq].max_tokens or (  # a block can only close on a backtick
-                            options[seq].end_after_block and b"`" in piece
-                            and block_closed(texts[seq].decode("utf-8", "ignore"))):
-                        del going[seq]
-                        continue
-                    going[seq] = batch.n_tokens
-                    self._add(batch, token, position, [seq], logits=True)
-                position += 1
-                if going and llama_cpp.llama_decode(ctx, batch) != 0:
+                where = {}
+                for seq, token in feed.items():
+                    where[seq] = batch.n_tokens
+                    self._add(batch, token, len(prompts[owners[seq]]) + len(written[seq]) - 1, [seq], logits=True)
+                if llama_cpp.llama_decode(ctx, batch) != 0:
                     raise ModelError(f"{self.llm.model_path}: llama.cpp could not decode the answers' next tokens")
+                feed = {seq: token for seq, index in where.items() if (token := next_token(seq, index)) is not None}
             self.seconds["writing"] = time.perf_counter() - started
-            return [Answer(self.llm.detokenize(tokens).decode("utf-8", "replace"), len(prompt), len(tokens))
-                    for tokens in written]
+            answers = [Answer(self.llm.detokenize(tokens).decode("utf-8", "replace"), len(prompts[owners[seq]]), len(tokens))
+                       for seq, tokens in enumerate(written)]
+            return [[answers[seq] for seq in mine] for mine in sequences]
         finally:
             llama_cpp.llama_batch_free(batch)
             for sampler in samplers:
                 llama_cpp.llama_sampler_free(sampler)
 
-    def _read_prompt(self, batch, prompt: list[int], n: int) -> int:
-        """Evaluate the prompt once, its cells shared by every sequence; where the last token's logits are."""
-        every = list(range(n))
+    def _read_prompt(self, batch, prompt: list[int], sequences: list[int]) -> int:
+        """Evaluate a prompt once, its cells shared by the sequences that answer it; where its last token's logits are."""
         for start in range(0, len(prompt), self.n_batch):
             chunk = prompt[start:start + self.n_batch]
             batch.n_tokens = 0
             for offset, token in enumerate(chunk):
-                self._add(batch, token, start + offset, every, logits=start + offset == len(prompt) - 1)
+                self._add(batch, token, start + offset, sequences, logits=start + offset == len(prompt) - 1)
             if llama_cpp.llama_decode(self.context.ctx, batch) != 0:
                 raise ModelError(f"{self.llm.model_path}: llama.cpp could not read the question")
         return batch.n_tokens - 1

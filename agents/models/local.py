@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agents.models.registry import LocalModelSpec
-from agents.models.seam import CallOptions, ChatModel, Message, ModelError, RawAnswer, Usage
+from agents.models.seam import CallOptions, ChatModel, Message, ModelError, RawAnswer, Usage, regrouped
 
 if TYPE_CHECKING:
     from agents.models.batched import BatchedDecoder
@@ -41,18 +41,30 @@ class LocalModel(ChatModel):
         self.serial = threading.RLock()  # llama.cpp's context is not thread-safe; the build fans out in threads
         self._batched: BatchedDecoder | None = None  # made on the first call for several answers
 
-    def _generate_many(self, messages: list[Message], options: list[CallOptions]) -> list[RawAnswer]:
-        """The answers written together in one batch (agents/models/batched.py), as many at once as fit."""
+    def _generate_each(self, questions: list[tuple[list[Message], list[CallOptions]]]) -> list[list[RawAnswer]]:
+        """The answers written together in one batch (agents/models/batched.py), as many questions at once as fit."""
         from agents.models.batched import BatchedDecoder
 
         if self._batched is None:
             self._batched = BatchedDecoder(self.llm, n_ctx=BATCHED_CONTEXT, n_seq_max=BATCHED_AT_MOST)
-        prompt = self._batched.prompt(messages)
-        at_once = max(1, min(BATCHED_AT_MOST, (BATCHED_CONTEXT - len(prompt)) // max(o.max_tokens for o in options)))
-        answers = []
-        for start in range(0, len(options), at_once):
-            answers += self._batched.answers(prompt, options[start:start + at_once])
-        return [RawAnswer(a.text, Usage(a.prompt_tokens, a.completion_tokens)) for a in answers]
+        prompts = [self._batched.prompt(messages) for messages, _ in questions]
+        asks = [(q, one) for q, (_, options) in enumerate(questions) for one in options]
+        answers, start = [], 0
+        while start < len(asks):  # the next run of answers that fits: each prompt read once, each answer its room
+            end, room, read = start, BATCHED_CONTEXT, set()
+            while end < len(asks) and end - start < BATCHED_AT_MOST:
+                q, one = asks[end]
+                cost = one.max_tokens + (len(prompts[q]) if q not in read else 0)
+                if cost > room and end > start:
+                    break
+                room, end = room - cost, end + 1
+                read.add(q)
+            groups: dict[int, list[CallOptions]] = {}
+            for q, one in asks[start:end]:
+                groups.setdefault(q, []).append(one)
+            answers += [a for mine in self._batched.answers_to([(prompts[q], many) for q, many in groups.items()]) for a in mine]
+            start = end
+        return regrouped([RawAnswer(a.text, Usage(a.prompt_tokens, a.completion_tokens)) for a in answers], questions)
 
     def _generate(self, messages: list[Message], schema: dict[str, Any] | None, options: CallOptions) -> RawAnswer:
         extra: dict[str, Any] = {}

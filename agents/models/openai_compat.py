@@ -6,7 +6,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from agents.models.seam import CallOptions, ChatModel, Message, ModelError, RawAnswer, Usage
+from agents.models.seam import CallOptions, ChatModel, Message, ModelError, RawAnswer, Usage, regrouped
 
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_RETRIES = 4
@@ -36,12 +36,15 @@ class OpenAICompatibleModel(ChatModel):
         key = api_key or os.environ.get("OPENAI_API_KEY") or "not-needed"
         self.client = OpenAI(base_url=self.base_url, api_key=key, timeout=timeout, max_retries=max_retries)
 
-    def _generate_many(self, messages: list[Message], options: list[CallOptions]) -> list[RawAnswer]:
+    def _generate_each(self, questions: list[tuple[list[Message], list[CallOptions]]]) -> list[list[RawAnswer]]:
         """The answers asked for in parallel requests: a server that batches (vLLM, a llama.cpp server) writes them together."""
-        if len(options) == 1:
-            return [self._generate(messages, None, options[0])]
-        with ThreadPoolExecutor(max_workers=min(len(options), PARALLEL_AT_MOST)) as pool:
-            return list(pool.map(lambda one: self._generate(messages, None, one), options))
+        asks = [(messages, one) for messages, options in questions for one in options]
+        if len(asks) == 1:
+            answers = [self._generate(asks[0][0], None, asks[0][1])]
+        else:
+            with ThreadPoolExecutor(max_workers=min(len(asks), PARALLEL_AT_MOST)) as pool:
+                answers = list(pool.map(lambda ask: self._generate(ask[0], None, ask[1]), asks))
+        return regrouped(answers, questions)
 
     def _generate(self, messages: list[Message], schema: dict[str, Any] | None, options: CallOptions) -> RawAnswer:
         import openai

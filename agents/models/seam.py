@@ -116,19 +116,23 @@ class ChatModel:
             return self._complete(messages, schema, attempts, options or CallOptions())
 
     def complete_many(self, messages: list[Message], options: list[CallOptions]) -> list[Completion[Any]]:
-        """Several answers to one prompt, one per options (each its own temperature and seed), in that order.
+        """Several answers to one prompt, one per options (each its own temperature and seed), in that order."""
+        return self.complete_each([(messages, options)])[0]
+
+    def complete_each(self, questions: list[tuple[list[Message], list[CallOptions]]]) -> list[list[Completion[Any]]]:
+        """For each question (its messages, and one options per answer wanted), its answers, in that order.
 
         Here they are asked for one after another, in one turn; a provider that can write them together
-        (the embedded model in one batch, an endpoint in parallel requests) overrides `_generate_many`.
+        (the embedded model in one batch, an endpoint in parallel requests) overrides `_generate_each`.
         """
         with self.turn():
             started = time.perf_counter()
-            answers = self._generate_many(list(messages), options)
-        share = (time.perf_counter() - started) / max(1, len(answers))  # the answers were written together
-        return [Completion(answer.text, None, answer.usage, share) for answer in answers]
+            answers = self._generate_each([(list(messages), options) for messages, options in questions])
+        share = (time.perf_counter() - started) / max(1, sum(len(a) for a in answers))  # written together
+        return [[Completion(answer.text, None, answer.usage, share) for answer in mine] for mine in answers]
 
-    def _generate_many(self, messages: list[Message], options: list[CallOptions]) -> list[RawAnswer]:
-        return [self._generate(messages, None, one) for one in options]
+    def _generate_each(self, questions: list[tuple[list[Message], list[CallOptions]]]) -> list[list[RawAnswer]]:
+        return [[self._generate(messages, None, one) for one in options] for messages, options in questions]
 
     def _complete(self, messages: list[Message], schema: type[BaseModel] | dict[str, Any] | None,
                   attempts: int, options: CallOptions) -> Completion[Any]:
@@ -183,3 +187,12 @@ def _parse(text: str, schema: type[BaseModel] | dict[str, Any]) -> Any:
     except ValidationError as error:
         details = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'answer'}: {e['msg']}" for e in error.errors(include_url=False)[:5])
         raise ValueError(details) from error
+
+
+def regrouped(answers: list[Any], questions: list[tuple[Any, list[CallOptions]]]) -> list[list[Any]]:
+    """Answers listed one after another, put back with the question each answers (as many as its options)."""
+    found, start = [], 0
+    for _, options in questions:
+        found.append(answers[start:start + len(options)])
+        start += len(options)
+    return found

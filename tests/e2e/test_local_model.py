@@ -64,3 +64,22 @@ def test_a_batched_answer_at_temperature_0_is_the_one_the_chat_path_gives(small_
     batched = small_model.complete_many(CODE_TASK, [CallOptions(max_tokens=120), CallOptions(max_tokens=120, temperature=0.8, seed=3)])
     assert batched[0].text == alone.text
     assert batched[0].usage == alone.usage
+
+
+SQL_TASK = [{"role": "system", "content": "You write SQL. Answer with the query only, in one ```sql block."},
+            {"role": "user", "content": "Table numbers(n integer). Write a query for the sum of the squares of n."}]
+
+
+def test_two_questions_answered_in_one_batch_do_not_mix(small_model):
+    # llama.cpp's sums differ a little with the number of sequences in a step, so a sampled answer is compared
+    # with the one its question gets in a batch of the same size: the other question's cells must not leak in
+    python_options = [CallOptions(max_tokens=120), CallOptions(max_tokens=120, temperature=0.8, seed=5)]
+    sql_options = [CallOptions(max_tokens=80), CallOptions(max_tokens=80, temperature=0.8, seed=6)]
+    filler = [CallOptions(max_tokens=80, temperature=0.8, seed=9)] * 2
+    together = small_model.complete_each([(CODE_TASK, python_options), (SQL_TASK, sql_options)])
+    sql_alone = small_model.complete_many(SQL_TASK, sql_options + filler)[:2]
+    python_alone = small_model.complete_many(CODE_TASK, python_options + filler)[:2]
+    assert [a.text for a in together[0]] == [a.text for a in python_alone]
+    assert [a.text for a in together[1]] == [a.text for a in sql_alone]
+    assert "def run(" in together[0][0].text and "select" in together[1][0].text.lower()
+    assert together[1][0].usage.prompt_tokens == sql_alone[0].usage.prompt_tokens
