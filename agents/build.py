@@ -102,11 +102,12 @@ class BuildRun:
 
     def __init__(self, root: Path, model: ChatModel, *, only: list[str] | None = None, auto_approve: bool = False,
                  max_repairs: int = 3, candidates: int = 3, languages: tuple[str, ...] = ("python", "sql"),
-                 when_none_pass: str = "resample", rounds_when_none_pass: int = 1, on_event: Say = quiet) -> None:
+                 when_none_pass: str = "resample", rounds_when_none_pass: int = 1, questions: int = 3,
+                 on_event: Say = quiet) -> None:
         self.root, self.only, self.on_event = root, list(only or []), on_event
         self.context = BuildContext(model=model, auto_approve=auto_approve, max_repairs=max_repairs, candidates=candidates,
                                     languages=tuple(languages), when_none_pass=when_none_pass,
-                                    rounds_when_none_pass=rounds_when_none_pass)
+                                    rounds_when_none_pass=rounds_when_none_pass, questions=questions)
         self.settings = (f"state {STATE_FORMAT}: {model.name} {candidates} {'+'.join(languages)} {max_repairs} "
                          f"{when_none_pass} {rounds_when_none_pass}")
         self._open = contextlib.ExitStack()

@@ -23,6 +23,8 @@ from agents.progress import Progress, answered, current_code, measured, merge_pr
 from agents.report import build_report, commit_message
 from agents.sandbox import run_cases
 from agents.selection import choose, none_pass, revisions, try_candidates
+from agents import answers
+from agents.questions import Question, ask_about
 from agents.state import BuildContext, BuildState, Resample, Revision, WorkOnComponent
 from reqs.model import Project, Requirement
 from reqs.problems import InvalidInput, ShallError
@@ -145,7 +147,11 @@ def select(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
         return {"ask_again": requests, "progress": {name: Progress(asked_again=1) for name in stuck}}
     chosen = {}
     for name, tried in trials.items():
-        pick, summary = choose(design_.component(name), tried)
+        component = design_.component(name)
+        pick, summary = choose(component, tried)
+        if runtime.context.questions and (serving := _requirement_asked_about(state, component)) is not None:
+            if (question := ask_about(Path(state["root"]), serving, design_, component, tried, runtime.context.limits)):
+                summary = {**summary, "question": question.as_dict()}
         chosen[name] = Progress(current=pick, choice=summary)
         say(BuildEvent(Step.SELECT, summary["sentence"], component=name))
     visible = _run_visible({**state, "progress": merge_progress(progress, chosen)}, runtime)
@@ -243,7 +249,14 @@ def holdouts(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
 
 
 def report(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
-    return {"report": build_report(state)}
+    """The build's report, with the questions for the person: this build's, and those earlier builds left about
+    components it did not write again (kept in .shall/questions.json)."""
+    found = [Question.from_dict(p.choice["question"]) for p in (state.get("progress") or {}).values()
+             if p.choice and p.choice.get("question")]
+    waiting = answers.keep_open(Path(state["root"]), found, set(state.get("stale") or []))
+    asked = waiting[:runtime.context.questions]
+    return {"report": {**build_report(state), "questions": [q.as_dict() for q in asked],
+                       "questions_waiting": len(waiting) - len(asked)}}
 
 
 def commit(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
@@ -267,6 +280,14 @@ def _run_visible(state: BuildState, runtime: Runtime[BuildContext]) -> dict[str,
     render(state, runtime, quiet=True)
     run = run_cases(Path(state["root"]), _cases(state, holdout=False), runtime.context.limits)
     return {r.key: asdict(r) for r in run.results}
+
+
+def _requirement_asked_about(state: BuildState, component) -> dict | None:
+    """The requirement a question about a component would add an example to: the first it serves whose
+    visible examples expect its output."""
+    output = component.writes[0]
+    return next((r for r in state["requirements"] if r["id"] in component.requirements
+                 and any(output in e["then"] and not e["holdout"] for e in r["examples"])), None)
 
 
 def _cases(state: BuildState, holdout: bool) -> list:

@@ -90,6 +90,7 @@ class BuildContext:
     rounds_when_none_pass: int = 1  # how many times it does so for one component before choosing anyway
     languages: tuple[str, ...] = ("python", "sql")
     limits: Limits = field(default_factory=Limits)
+    questions: int = 3  # at most this many questions for the person a build, 0 for none (agents/questions.py)
 
 
 # The records a checkpoint may hold besides plain data (agents.build.checkpoints allows these and no others).

@@ -1,0 +1,136 @@
+"""Questions for the person: where the answers that pass every example disagree, which result is right?
+
+A build knows exactly where its reading of a requirement is unsure: the candidates that pass every visible
+example give different results on made-up inputs (agents/edgecases.py). A majority of a small model's
+answers can share one misreading; the person who wrote the requirement knows the answer. So for each
+component whose finalists split, one question: the made-up input they split most evenly on, cut down to
+the records that still make them differ, and their distinct results, most agreed first. An answer becomes
+a visible example of the requirement (agents/answers.py).
+
+Only inputs made from visible examples are used: a question never shows a held-out example or anything
+made from one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from agents.edgecases import canonical
+from agents.sandbox import Limits, run_trials
+from specs.design import ComponentDesign, Design
+
+CHOICES_AT_MOST = 3   # results shown; "none of these, I'll type it" is always there besides
+ASKED_PER_BUILD = 3   # questions a build asks; the rest wait for the next build
+
+
+@dataclass(frozen=True)
+class Choice:
+    records: list[dict]   # the result, as the answers that give it give it
+    answers: int          # how many of the finalists give it
+    candidates: list[str]  # their keys ("python-0", "sql-2")
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str              # stable while the requirement and the input stay the same: skipping remembers it
+    component: str
+    requirement: str      # the requirement whose example the answer becomes
+    output: str           # the collection asked about
+    inputs: dict          # collection -> records, cut down to what still makes the answers differ
+    choices: list[Choice]
+    finalists: int        # answers that pass every visible example
+    value: float          # how much an answer is worth: how evenly they split, and how much reads the output
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @staticmethod
+    def from_dict(data: dict) -> Question:
+        return Question(**{**data, "choices": [Choice(**c) for c in data["choices"]]})
+
+
+def ask_about(root: Path, requirement: dict, design: Design, component: ComponentDesign, tried,
+              limits: Limits = Limits()) -> Question | None:
+    """The question to ask about a component, or None when its finalists agree (or fewer than two pass).
+
+    `tried` is agents.selection.Tried: the different candidates, run on the visible examples and on
+    made-up inputs near the edges the statement names.
+    """
+    output = component.writes[0]
+    if any(not design.collections[name].source for name in component.reads):
+        return None  # its inputs are other components' results: an example of the requirement gives the raw data
+    finalists = [m for m, passed in tried.passes.items() if tried.cases and passed == len(tried.cases)]
+    if len(finalists) < 2:
+        return None
+    best, evenness = None, 0.0
+    for key in tried.edges:
+        given = [canonical(tried.trials[m, key].output) for m in finalists if tried.trials[m, key].output is not None]
+        if len(set(given)) < 2:
+            continue
+        even = 1 - Counter(given).most_common(1)[0][1] / len(given)
+        if even > evenness or (even == evenness and best is not None and _size(tried.edges[key]) < _size(tried.edges[best])):
+            best, evenness = key, even
+    if best is None:
+        return None
+    code = {m: tried.code[m] for m in finalists}
+    inputs = smallest_disagreement(root, code, tried.edges[best], limits)
+    outputs = run_trials(root, code, {"question": inputs}, limits)
+    groups: dict[str, list[str]] = {}
+    records: dict[str, list[dict]] = {}
+    for module in finalists:
+        trial = outputs[module, "question"]
+        if trial.output is None:
+            continue
+        shape = canonical(trial.output)
+        groups.setdefault(shape, []).append(tried.modules[module].key)
+        records.setdefault(shape, trial.output)
+    if len(groups) < 2:
+        return None
+    order = sorted(groups, key=lambda shape: (-len(groups[shape]), shape))
+    choices = [Choice(records[shape], len(groups[shape]), groups[shape]) for shape in order[:CHOICES_AT_MOST]]
+    readers = sum(output in c.reads for c in design.components)
+    return Question(question_key(component.name, requirement, inputs), component.name, requirement["id"], output,
+                    inputs, choices, len(finalists), round(evenness * (1 + readers), 3))
+
+
+def smallest_disagreement(root: Path, code: dict[str, str], inputs: dict[str, list[dict]],
+                          limits: Limits = Limits()) -> dict[str, list[dict]]:
+    """The input cut down, a record at a time, while the answers (module -> code) still give different results.
+
+    Each round tries every one-record-smaller input in one sandbox run and keeps the first that still
+    splits them, so a person reads only the records that matter.
+    """
+    current = {name: list(records) for name, records in inputs.items()}
+    while True:
+        smaller = {f"{name}/{i}": {**current, name: current[name][:i] + current[name][i + 1:]}
+                   for name in current for i in range(len(current[name]))}
+        if not smaller:
+            return current
+        trials = run_trials(root, code, smaller, limits)
+        for key, candidate in smaller.items():
+            given = {canonical(trials[m, key].output) for m in code if trials[m, key].output is not None}
+            if len(given) > 1:
+                current = candidate
+                break
+        else:
+            return current
+
+
+def ranked(questions: list[Question], skipped: set[str] = frozenset(), at_most: int = ASKED_PER_BUILD) -> list[Question]:
+    """The questions worth asking now, most valuable first, leaving out those the person skipped."""
+    waiting = [q for q in questions if q.key not in skipped]
+    return sorted(waiting, key=lambda q: (-q.value, q.component))[:max(0, at_most)]
+
+
+def question_key(component: str, requirement: dict, inputs: dict) -> str:
+    """A short name that stays while the requirement (its statement and examples) and the input stay the same."""
+    text = json.dumps([component, requirement["statement"], requirement["examples"], inputs], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
+def _size(inputs: dict) -> int:
+    return sum(len(records) for records in inputs.values())

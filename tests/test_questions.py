@@ -1,0 +1,150 @@
+"""Questions for the person: found where the answers that pass every example disagree, cut down, ranked,
+skipped, and answered as a new example of the requirement."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+from agents import answers
+from agents.build import run_build
+from agents.models.fake import ScriptedModel
+from agents.questions import Choice, Question, ranked, smallest_disagreement
+from reqs.gitrepo import GitRepo
+from reqs.workspace import load_workspace
+from tests.helpers import asked_for, built_workspace, right, workspace, WATER_TANKS
+
+# Three ways to keep each tank's latest level. The first and the last read the time; the second keeps
+# the last reading in the list, which passes the visible example (given in time order) and nothing else.
+LATEST = [
+    """
+    def run(levels):
+        latest = {}
+        for r in levels:
+            if r["tank_id"] not in latest or r["taken_at"] > latest[r["tank_id"]]["taken_at"]:
+                latest[r["tank_id"]] = r
+        return list(latest.values())
+    """,
+    """
+    def run(levels):
+        return list({r["tank_id"]: r for r in levels}.values())
+    """,
+    """
+    def run(levels):
+        tanks = {r["tank_id"] for r in levels}
+        return [max((r for r in levels if r["tank_id"] == t), key=lambda r: r["taken_at"]) for t in sorted(tanks)]
+    """,
+]
+
+
+def latest_rules(messages, options):
+    if asked_for(messages) != "make_latest_levels":
+        return right(asked_for(messages))
+    return f"```python\n{textwrap.dedent(LATEST[options.seed % 3]).strip()}\n```"
+
+
+@pytest.fixture
+def asked(tmp_path):
+    root = workspace(tmp_path)
+    report = run_build(root, ScriptedModel(*[latest_rules] * 12), candidates=3, languages=["python"], auto_approve=True)
+    return root, report
+
+
+def test_where_the_answers_that_pass_disagree_the_person_is_asked_which_result_is_right(asked):
+    root, report = asked
+    [question] = report["questions"]
+    assert (question["component"], question["requirement"], question["output"]) == ("make_latest_levels", "REQ-001", "latest_levels")
+    # cut down to the two readings of one tank, the later one first: the only records that still split them
+    levels = question["inputs"]["levels"]
+    assert len(levels) == 2 and {r["tank_id"] for r in levels} == {"T1"} and levels[0]["taken_at"] > levels[1]["taken_at"]
+    most, fewer = question["choices"]
+    assert (most["answers"], fewer["answers"], question["finalists"]) == (2, 1, 3)
+    assert most["records"] == [levels[0]] and fewer["records"] == [levels[1]]
+    assert [q.key for q in answers.open_questions(root)] == [question["key"]]
+
+
+def test_a_question_never_shows_a_held_out_example(asked):
+    root, report = asked
+    shown = json.dumps(report["questions"])
+    for requirement in load_workspace(root).requirements:
+        for example in requirement.examples:
+            if example.holdout:
+                for records in example.given.values():
+                    for record in records:
+                        assert json.dumps(record)[1:-1] not in shown, f"{requirement.id} {example.name}"
+
+
+def test_an_answer_becomes_a_committed_example_of_the_requirement_and_the_question_closes(asked):
+    root, report = asked
+    path = root / "reqs/REQ-001.yaml"
+    path.write_text("# Tank levels come from the sensors every half hour.\n" + path.read_text())
+    GitRepo.open_enclosing(root).commit(["reqs"], "A comment")
+    question = answers.find(root, "1")
+    sha = answers.answer(root, question, answers.choice_of(question, "a").records)
+    assert sha
+    text = path.read_text()
+    assert text.startswith("# Tank levels come from the sensors every half hour.\n"), "the person's comment is kept"
+    [requirement] = [r for r in load_workspace(root).requirements if r.id == "REQ-001"]
+    example = requirement.examples[-1]
+    assert example.name == "asked: 2 levels" and not example.holdout
+    assert example.given == question.inputs and example.then == {"latest_levels": question.choices[0].records}
+    assert GitRepo.open_enclosing(root).changed(["reqs"]) == {}, "committed"
+    assert answers.open_questions(root) == []
+
+
+def test_a_skipped_question_is_not_asked_again_until_the_requirement_changes(asked):
+    root, report = asked
+    question = answers.find(root, report["questions"][0]["key"])
+    answers.skip(root, question)
+    assert answers.open_questions(root) == []
+    again = run_build(root, ScriptedModel(*[latest_rules] * 12), candidates=3, languages=["python"], auto_approve=True)
+    assert again["questions"] == [], "nothing was written again, and the question was skipped"
+    path = root / "reqs/REQ-001.yaml"
+    path.write_text(path.read_text().replace("most recent level reading", "most recent level reading, by when it was taken"))
+    changed = run_build(root, ScriptedModel(*[latest_rules] * 12), candidates=3, languages=["python"], auto_approve=True)
+    assert [q["component"] for q in changed["questions"]] == ["make_latest_levels"]
+
+
+def test_answers_that_agree_leave_nothing_to_ask(tmp_path):
+    root = workspace(tmp_path)
+    report = run_build(root, ScriptedModel(*[lambda m: right(asked_for(m))] * 12), candidates=3, languages=["python"],
+                       auto_approve=True)
+    assert report["questions"] == [] and report["questions_waiting"] == 0
+
+
+def test_a_build_told_to_ask_nothing_looks_for_no_questions(tmp_path):
+    root = workspace(tmp_path)
+    report = run_build(root, ScriptedModel(*[latest_rules] * 12), candidates=3, languages=["python"], auto_approve=True,
+                       questions=0)
+    assert report["questions"] == [] and report["questions_waiting"] == 0 and answers.open_questions(root) == []
+
+
+def test_an_answer_must_be_one_of_the_results_shown(asked):
+    root, _ = asked
+    question = answers.find(root, "1")
+    with pytest.raises(Exception, match="answer with a or b"):
+        answers.choice_of(question, "c")
+    with pytest.raises(Exception, match="no open question 'zzz'"):
+        answers.find(root, "zzz")
+
+
+def test_the_input_is_cut_down_to_the_records_that_still_make_the_answers_differ(tmp_path):
+    root = built_workspace(tmp_path, WATER_TANKS)
+    code = {"_by_time": textwrap.dedent(LATEST[0]), "_by_order": textwrap.dedent(LATEST[1])}
+    levels = [{"tank_id": t, "level_pct": 50.0, "taken_at": f"2025-05-0{d}T07:00:00"} for t in ("T1", "T2", "T3") for d in (1, 2)]
+    levels[0], levels[1] = levels[1], levels[0]  # only T1's readings are out of order
+    cut = smallest_disagreement(root, code, {"levels": levels})
+    assert cut == {"levels": [levels[0], levels[1]]}
+
+
+def _question(key: str, component: str, value: float) -> Question:
+    return Question(key, component, "REQ-001", "out", {}, [Choice([], 2, ["python-0"]), Choice([], 1, ["sql-0"])], 3, value)
+
+
+def test_the_most_valuable_questions_come_first_and_skipped_ones_not_at_all():
+    questions = [_question("k1", "make_a", 0.3), _question("k2", "make_b", 1.2), _question("k3", "make_c", 0.6)]
+    assert [q.key for q in ranked(questions, at_most=2)] == ["k2", "k3"]
+    assert [q.key for q in ranked(questions, skipped={"k2"})] == ["k3", "k1"]
+    assert Question.from_dict(questions[0].as_dict()) == questions[0]
