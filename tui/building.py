@@ -13,11 +13,14 @@ from rich.table import Table
 
 from agents.build import only_build, run_build
 from agents.events import BuildEvent
+from agents.questions import Question
 from agents.models.select import choose_model_name, open_model
 from reqs.problems import ShallError
+from reqs.words import counted
 from reqs.workspace import load_workspace
 from specs.design import reads_in_words
 from specs.designfile import design_from_text
+from tui.asking import answer_hint, ask_inline, question_text
 from tui.progress import ByteProgress
 
 
@@ -48,13 +51,26 @@ def _build(root: Path, args: argparse.Namespace, out: Console, err: Console) -> 
         reply = input("Build with this design? [Y/n] ").strip().lower()
         return reply in ("", "y", "yes")
 
-    report = run_build(root, model, only=args.only, auto_approve=args.yes, on_event=on_event, ask_approval=ask)
+    report = run_build(root, model, only=args.only, auto_approve=args.yes, on_event=on_event, ask_approval=ask,
+                       questions=getattr(args, "questions", 3))
     report = {**report, "model": name, "seconds": round(time.monotonic() - started, 1)}
     failing = any(r["examples_passed"] < r["examples"] for r in report["requirements"])
     if args.json:
         print(json.dumps(report, indent=2))
-    else:
-        _print_report(out, report)
+        return 1 if failing else 0
+    _print_report(out, report)
+    asked = [Question.from_dict(q) for q in report.get("questions", [])]
+    if asked and sys.stdin.isatty() and not args.yes:
+        ask_inline(root, asked, out)
+    elif asked:
+        out.print("", markup=False, highlight=False)
+        titles = {r.id: r.title for r in load_workspace(root).requirements}
+        for number, question in enumerate(asked, start=1):
+            out.print(question_text(question, number, titles) + "\n", markup=False, highlight=False)
+        out.print(answer_hint(asked), markup=False, highlight=False)
+    if report.get("questions_waiting"):
+        out.print(f"{counted(report['questions_waiting'], 'more question')} wait for the next build.",
+                  markup=False, highlight=False)
     return 1 if failing else 0
 
 

@@ -88,7 +88,18 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--json", action="store_true", help="print one JSON summary on stdout; progress goes to stderr")
     build.add_argument("--model", help="local/qwen2.5-coder-1.5b (default), local/qwen2.5-coder-0.5b or openai/<name>")
     build.add_argument("--only", nargs="+", metavar="REQ-ID", help="rebuild only the components of these requirements")
+    build.add_argument("--questions", type=int, default=3, metavar="N",
+                       help="ask at most N questions where the answers that pass disagree (default 3, 0 for none)")
     build.set_defaults(handler=cmd_build)
+
+    questions = commands.add_parser("questions", help="the open questions the builds left: which result is right here?")
+    questions.set_defaults(handler=cmd_questions)
+    answer = commands.add_parser("answer", help="answer a question; the answer becomes an example of its requirement")
+    answer.add_argument("question", help="its number in `shall questions` (1 is the first) or its key")
+    answer.add_argument("choice", nargs="?", help="the letter of the right result (a, b or c)")
+    answer.add_argument("--result", metavar="FILE", help="the right result yourself: a YAML or JSON list of records")
+    answer.add_argument("--skip", action="store_true", help="skip it: not asked again until the requirement changes")
+    answer.set_defaults(handler=cmd_answer)
 
     model = commands.add_parser("model", help="the language models shall can use")
     model.set_defaults(handler=lambda args: _usage(model))
@@ -234,6 +245,18 @@ def cmd_build(args: argparse.Namespace) -> int:
         _print_problems(workspace)
         return EXIT_BAD_INPUT
     return build_command(workspace.root, args, _out(), _err())
+
+
+def cmd_questions(args: argparse.Namespace) -> int:
+    from tui.asking import cmd_questions as listing
+
+    return listing(find_root(_base(args)), _out())
+
+
+def cmd_answer(args: argparse.Namespace) -> int:
+    from tui.asking import cmd_answer as answering
+
+    return answering(find_root(_base(args)), args, _out())
 
 
 def cmd_model_list(args: argparse.Namespace) -> int:
