@@ -6,7 +6,9 @@ by its key, which changes when the requirement does, so it is not asked again un
 
 An answer is a new visible example of the requirement, named so a person can tell where it came from
 ("asked: ..."), saved through reqs/ (comments and layout kept) and committed as a requirement change.
-The next build writes the component again with it.
+The answers the question was about are kept in .shall/answered.json: the next build chooses among them
+again, the new example included, with no model call, as long as nothing else in the requirement or the
+component's design changed since. Where none of them gives the person's result, it asks the model again.
 """
 
 from __future__ import annotations
@@ -14,16 +16,21 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from agents.progress import Candidate
 from agents.questions import Choice, Question, ranked
 from reqs.atomic import write_atomic
 from reqs.gitrepo import GitRepo, trailers
-from reqs.model import Example
+from reqs.hashing import content_hash
+from reqs.model import Example, Requirement
 from reqs.problems import ShallError
 from reqs.store import save_requirement
 from reqs.workspace import load_workspace
+from specs.design import Design
+from specs.lock import slice_hash
 
 OPEN = Path(".shall") / "questions.json"
 SKIPPED = Path(".shall") / "skipped.json"
+ANSWERED = Path(".shall") / "answered.json"
 LETTERS = "abc"
 
 
@@ -90,12 +97,52 @@ def answer(root: Path, question: Question, records: list[dict]) -> str | None:
     given.update(question.inputs)
     example = Example(name=_example_name(requirement, question), given=given, then={question.output: records})
     saved = save_requirement(root, requirement.model_copy(update={"examples": [*requirement.examples, example]}), file)
+    _remember_answered(root, question, content_hash(saved.requirement))
     repo = GitRepo.open_enclosing(root)
     sha = repo.commit([repo.relative(saved.path)],
                       f"Requirements: {requirement.id} gets the example \"{example.name}\", the person's answer to a "
                       f"question\n{trailers([requirement.id])}")
     _forget(root, question)
     return sha
+
+
+def reusable(root: Path, component: str, design: Design, requirements: list[dict]) -> list[Candidate]:
+    """The answers a question about the component was about, to choose among again with no model call: only
+    while the requirement is as the answer left it and the component is made against the same design."""
+    record = _answered(root).get(component)
+    if not record or component not in {c.name for c in design.components}:
+        return []
+    requirement = next((Requirement.model_validate(r) for r in requirements if r["id"] == record["requirement"]), None)
+    if requirement is None or content_hash(requirement) != record["hash"] \
+            or slice_hash(design, design.component(component)) != record["made_for"]:
+        return []
+    return [_candidate(key, code) for key, code in record["code"].items()]
+
+
+def forget_answered(root: Path, components: set[str]) -> None:
+    """Drop what was kept for the components a build wrote: they were chosen again, or written anew."""
+    kept = _answered(root)
+    if set(kept) & components:
+        write_atomic(root / ANSWERED, json.dumps({c: r for c, r in kept.items() if c not in components}))
+
+
+def _remember_answered(root: Path, question: Question, requirement_hash: str) -> None:
+    record = {"requirement": question.requirement, "hash": requirement_hash, "made_for": question.made_for,
+              "code": question.code}
+    write_atomic(root / ANSWERED, json.dumps({**_answered(root), question.component: record}))
+
+
+def _answered(root: Path) -> dict:
+    try:
+        return json.loads((root / ANSWERED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _candidate(key: str, code: str) -> Candidate:
+    """A candidate back from its key ("python-0", "sql-2-revised") and its code."""
+    language, number, *revised = key.split("-")
+    return Candidate(language, int(number), code, revised=len(revised))
 
 
 def _example_name(requirement, question: Question) -> str:

@@ -109,11 +109,20 @@ def plan_wave(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
 def after_plan(state: BuildState, runtime: Runtime[BuildContext]) -> list:
     if not state.get("wave"):
         return ["render"]
-    return [Send("generate_component", work_for(state, name)) for name in state["wave"]]
+    design_, root = _design(state), Path(state["root"])
+    return [Send("generate_component", {**work_for(state, name),
+                                        "reused": answers.reusable(root, name, design_, state["requirements"])})
+            for name in state["wave"]]
 
 
 def generate_component(work: WorkOnComponent, runtime: Runtime[BuildContext]) -> dict:
-    """The first answers for one component, in every language of the build, asked for together."""
+    """The first answers for one component, in every language of the build, asked for together; or, where
+    the person answered a question about it, the answers it was about, chosen among again with no model call."""
+    if work.get("reused"):
+        _say(runtime)(BuildEvent(Step.GENERATE, f"Choosing {work['component']} again among the "
+                                 f"{counted(len(work['reused']), 'answer')} your answer was about (no model needed)",
+                                 component=work["component"]))
+        return {"progress": {work["component"]: Progress(candidates={c.key: c for c in work["reused"]})}}
     found, usage = writing.first_answers(runtime.context.model, work, tuple(runtime.context.languages),
                                          work.get("first", 0), runtime.context.candidates, _say(runtime))
     return {"progress": {work["component"]: answered(found, usage)}}
@@ -253,7 +262,9 @@ def report(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
     components it did not write again (kept in .shall/questions.json)."""
     found = [Question.from_dict(p.choice["question"]) for p in (state.get("progress") or {}).values()
              if p.choice and p.choice.get("question")]
-    waiting = answers.keep_open(Path(state["root"]), found, set(state.get("stale") or []))
+    rewritten = set(state.get("stale") or [])
+    waiting = answers.keep_open(Path(state["root"]), found, rewritten)
+    answers.forget_answered(Path(state["root"]), rewritten)
     asked = waiting[:runtime.context.questions]
     return {"report": {**build_report(state), "questions": [q.as_dict() for q in asked],
                        "questions_waiting": len(waiting) - len(asked)}}

@@ -16,12 +16,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from agents.edgecases import canonical
 from agents.sandbox import Limits, run_trials
 from specs.design import ComponentDesign, Design
+from specs.lock import slice_hash
 
 CHOICES_AT_MOST = 3   # results shown; "none of these, I'll type it" is always there besides
 ASKED_PER_BUILD = 3   # questions a build asks; the rest wait for the next build
@@ -44,6 +45,8 @@ class Question:
     choices: list[Choice]
     finalists: int        # answers that pass every visible example
     value: float          # how much an answer is worth: how evenly they split, and how much reads the output
+    code: dict = field(default_factory=dict)  # candidate key -> its code, for each finalist: chosen among again
+    made_for: str = ""    # what the component was made against (specs.lock.slice_hash): the code fits while it stays
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -94,7 +97,8 @@ def ask_about(root: Path, requirement: dict, design: Design, component: Componen
     choices = [Choice(records[shape], len(groups[shape]), groups[shape]) for shape in order[:CHOICES_AT_MOST]]
     readers = sum(output in c.reads for c in design.components)
     return Question(question_key(component.name, requirement, inputs), component.name, requirement["id"], output,
-                    inputs, choices, len(finalists), round(evenness * (1 + readers), 3))
+                    inputs, choices, len(finalists), round(evenness * (1 + readers), 3),
+                    {tried.modules[m].key: tried.code[m] for m in finalists}, slice_hash(design, component))
 
 
 def smallest_disagreement(root: Path, code: dict[str, str], inputs: dict[str, list[dict]],

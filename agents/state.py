@@ -76,6 +76,7 @@ class WorkOnComponent(TypedDict):
     upstream: dict        # case key -> outputs of the components this one reads from
     project: NotRequired[dict]       # Project.model_dump(): its description and the glossary's field descriptions
     first: NotRequired[int]          # generate: the number of its first answer; more answers start after the others
+    reused: NotRequired[list[Candidate]]  # generate: answers a person's answer was about, to choose among again
     revisions: NotRequired[list[Revision]]  # revise: each candidate to revise
     failing: NotRequired[Failing]    # repair: the example to show
 

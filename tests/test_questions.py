@@ -94,6 +94,40 @@ def test_an_answer_becomes_a_committed_example_of_the_requirement_and_the_questi
     assert answers.open_questions(root) == []
 
 
+def test_the_next_build_chooses_again_among_the_answers_the_question_was_about_with_no_model_call(asked):
+    root, _ = asked
+    question = answers.find(root, "1")
+    answers.answer(root, question, answers.choice_of(question, "b").records)  # the minority's reading, this time
+    events = []
+    report = run_build(root, ScriptedModel(), candidates=3, languages=["python"], auto_approve=True, on_event=events.append)
+    assert "Choosing make_latest_levels again among the 3 answers your answer was about (no model needed)" in \
+        [e.message for e in events]
+    assert 'return list({r["tank_id"]: r for r in levels}.values())' in (root / "app/components/make_latest_levels.py").read_text()
+    assert report["tokens"] == 0 and report["components_regenerated"] == ["make_latest_levels"]
+    assert report["questions"] == [], "they agree on everything now"
+
+
+def test_when_no_answer_gives_the_persons_result_the_model_is_asked_again(asked):
+    root, _ = asked
+    question = answers.find(root, "1")
+    answers.answer(root, question, [])  # typed: no latest level at all, which none of them gives
+    model = ScriptedModel(*[latest_rules] * 12)
+    run_build(root, model, candidates=3, languages=["python"], auto_approve=True)
+    assert model.history and all("asked: 2 levels" in call.messages[1]["content"] for call in model.history), \
+        "asked again, shown the new example"
+
+
+def test_the_answers_are_not_reused_once_the_requirement_changed_again(asked):
+    root, _ = asked
+    question = answers.find(root, "1")
+    answers.answer(root, question, answers.choice_of(question, "a").records)
+    path = root / "reqs/REQ-001.yaml"
+    path.write_text(path.read_text().replace("most recent level reading", "latest level reading"))
+    model = ScriptedModel(*[latest_rules] * 12)
+    run_build(root, model, candidates=3, languages=["python"], auto_approve=True)
+    assert len(model.history) == 3, "written anew"
+
+
 def test_a_skipped_question_is_not_asked_again_until_the_requirement_changes(asked):
     root, report = asked
     question = answers.find(root, report["questions"][0]["key"])
