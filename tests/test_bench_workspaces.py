@@ -76,3 +76,27 @@ def test_the_build_bench_finds_workspaces_by_name_or_by_path(tmp_path):
     assert module.workspace_path(str(tmp_path / "exercise")) == tmp_path / "exercise"
     with pytest.raises(SystemExit, match="no folder .*nowhere with reqs/ in it"):
         module.workspace_path(str(tmp_path / "nowhere"))
+
+
+def test_the_simulated_person_answers_from_the_python_reference_and_from_the_sql_one():
+    import sys
+
+    sys.path.insert(0, str(BENCH))
+    from asking import reference_answer
+
+    from agents.questions import Question
+
+    visits = [{"mother_id": "M1", "visited_on": "2025-04-02", "systolic": 150, "diastolic": 80, "haemoglobin": 12.0},
+              {"mother_id": "M2", "visited_on": "2025-04-02", "systolic": 120, "diastolic": 80, "haemoglobin": 12.0}]
+    asked = Question("k", "make_high_pressure_visits", "REQ-001", "high_pressure_visits", {"visits": visits}, [], 2, 1.0)
+    assert reference_answer(BENCH / "workspaces/maternal-clinic", asked) == [
+        {"mother_id": "M1", "visited_on": "2025-04-02", "systolic": 150, "diastolic": 80}]
+    pgexercises = BENCH.parent.parent / "shared/bench/pgexercises/aggregates-count2"
+    if not pgexercises.exists():
+        pytest.skip("../shared/bench/pgexercises is not beside this checkout")
+    facilities = [{"facid": 0, "name": "Tennis Court 1", "membercost": 5.0, "guestcost": 25.0, "initialoutlay": 10000.0,
+                   "monthlymaintenance": 200.0},
+                  {"facid": 3, "name": "Table Tennis", "membercost": 0.0, "guestcost": 5.0, "initialoutlay": 320.0,
+                   "monthlymaintenance": 10.0}]
+    counted = Question("k", "make_result", "REQ-001", "result", {"facilities": facilities}, [], 2, 1.0)
+    assert reference_answer(pgexercises, counted) == [{"count": 1}]
