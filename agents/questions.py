@@ -19,8 +19,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from agents.edgecases import canonical
-from agents.sandbox import Limits, run_trials
+from agents.edgecases import canonical, edge_inputs
+from agents.sandbox import Case, Limits, run_cases, run_trials
 from specs.design import ComponentDesign, Design
 from specs.lock import slice_hash
 
@@ -60,33 +60,32 @@ def ask_about(root: Path, requirement: dict, design: Design, component: Componen
               limits: Limits = Limits()) -> Question | None:
     """The question to ask about a component, or None when its finalists agree (or fewer than two pass).
 
-    `tried` is agents.selection.Tried: the different candidates, run on the visible examples and on
-    made-up inputs near the edges the statement names.
+    `tried` is agents.selection.Tried: the different candidates, run on the visible examples. The question
+    is put in the requirement's own terms, the raw data its examples give: made-up variations of them near
+    the edges its statement names (agents/edgecases.py), each run through the app as it stands to make
+    what the component reads from other components, then through each finalist.
     """
     output = component.writes[0]
-    if any(not design.collections[name].source for name in component.reads):
-        return None  # its inputs are other components' results: an example of the requirement gives the raw data
     finalists = [m for m, passed in tried.passes.items() if tried.cases and passed == len(tried.cases)]
     if len(finalists) < 2:
         return None
-    best, evenness = None, 0.0
-    for key in tried.edges:
-        given = [canonical(tried.trials[m, key].output) for m in finalists if tried.trials[m, key].output is not None]
-        if len(set(given)) < 2:
-            continue
-        even = 1 - Counter(given).most_common(1)[0][1] / len(given)
-        if even > evenness or (even == evenness and best is not None and _size(tried.edges[key]) < _size(tried.edges[best])):
-            best, evenness = key, even
-    if best is None:
-        return None
     code = {m: tried.code[m] for m in finalists}
-    inputs = smallest_disagreement(root, code, tried.edges[best], limits)
-    outputs = run_trials(root, code, {"question": inputs}, limits)
+    bases = [e["given"] for e in requirement["examples"] if not e["holdout"] and output in e["then"]]
+    fields = {name: dict(design.collections[name].fields) for base in bases for name in base if name in design.collections}
+    edges = edge_inputs(bases, fields, requirement["statement"])
+    splits = _splits(root, design, component, code, edges, limits)
+    if not splits:
+        return None
+    evenness = {key: 1 - Counter(given).most_common(1)[0][1] / len(given) for key, given in splits.items()}
+    best = max(splits, key=lambda key: (evenness[key], -_size(edges[key])))
+    raw = smallest_disagreement(root, code, edges[best], limits,
+                                lambda candidates: set(_splits(root, design, component, code, candidates, limits)))
+    outputs = run_trials(root, code, _component_inputs(root, design, component, {"question": raw}, limits), limits)
     groups: dict[str, list[str]] = {}
     records: dict[str, list[dict]] = {}
     for module in finalists:
-        trial = outputs[module, "question"]
-        if trial.output is None:
+        trial = outputs.get((module, "question"))
+        if trial is None or trial.output is None:
             continue
         shape = canonical(trial.output)
         groups.setdefault(shape, []).append(tried.modules[module].key)
@@ -96,32 +95,66 @@ def ask_about(root: Path, requirement: dict, design: Design, component: Componen
     order = sorted(groups, key=lambda shape: (-len(groups[shape]), shape))
     choices = [Choice(records[shape], len(groups[shape]), groups[shape]) for shape in order[:CHOICES_AT_MOST]]
     readers = sum(output in c.reads for c in design.components)
-    return Question(question_key(component.name, requirement, inputs), component.name, requirement["id"], output,
-                    inputs, choices, len(finalists), round(evenness * (1 + readers), 3),
+    return Question(question_key(component.name, requirement, raw), component.name, requirement["id"], output,
+                    raw, choices, len(finalists), round(evenness[best] * (1 + readers), 3),
                     {tried.modules[m].key: tried.code[m] for m in finalists}, slice_hash(design, component))
 
 
+def _splits(root: Path, design: Design, component: ComponentDesign, code: dict[str, str],
+            raw: dict[str, dict[str, list[dict]]], limits: Limits) -> dict[str, list[str]]:
+    """For each raw input (key -> collections) the answers (module -> code) give different results on: the
+    results, one per answer that gave one (a crash is no reading)."""
+    inputs = _component_inputs(root, design, component, raw, limits)
+    if not inputs:
+        return {}
+    trials = run_trials(root, code, inputs, limits)
+    found = {}
+    for key in inputs:
+        given = [canonical(trials[m, key].output) for m in code if trials[m, key].output is not None]
+        if len(set(given)) > 1:
+            found[key] = given
+    return found
+
+
+def _component_inputs(root: Path, design: Design, component: ComponentDesign, raw: dict[str, dict[str, list[dict]]],
+                      limits: Limits) -> dict[str, dict[str, list[dict]]]:
+    """What the component reads for each raw input: the raw collections themselves, and what the app as it
+    stands makes of them for the collections other components write. An input the app fails on is left out."""
+    made = [name for name in component.reads if not design.collections[name].source]
+    results = {}
+    if made:
+        cases = [Case(key, given, {}, keep=tuple(made)) for key, given in raw.items()]
+        results = {r.key: r.actual or {} for r in run_cases(root, cases, limits).results}
+    inputs = {}
+    for key, given in raw.items():
+        if any(name not in results.get(key, {}) for name in made):
+            continue
+        inputs[key] = {name: (results[key][name] if name in made else given.get(name, [])) for name in component.reads}
+    return inputs
+
+
 def smallest_disagreement(root: Path, code: dict[str, str], inputs: dict[str, list[dict]],
-                          limits: Limits = Limits()) -> dict[str, list[dict]]:
+                          limits: Limits = Limits(), splitting=None) -> dict[str, list[dict]]:
     """The input cut down, a record at a time, while the answers (module -> code) still give different results.
 
-    Each round tries every one-record-smaller input in one sandbox run and keeps the first that still
-    splits them, so a person reads only the records that matter.
+    Each round tries every one-record-smaller input at once and keeps the first that still splits them, so
+    a person reads only the records that matter. `splitting(inputs by key)` gives the keys of those the
+    answers split on; by default the answers are run on the inputs themselves.
     """
+    def split_by_code(candidates: dict[str, dict]) -> set[str]:
+        trials = run_trials(root, code, candidates, limits)
+        return {key for key in candidates
+                if len({canonical(trials[m, key].output) for m in code if trials[m, key].output is not None}) > 1}
+
+    splitting = splitting or split_by_code
     current = {name: list(records) for name, records in inputs.items()}
     while True:
         smaller = {f"{name}/{i}": {**current, name: current[name][:i] + current[name][i + 1:]}
                    for name in current for i in range(len(current[name]))}
-        if not smaller:
+        split = splitting(smaller) if smaller else set()
+        if not split:
             return current
-        trials = run_trials(root, code, smaller, limits)
-        for key, candidate in smaller.items():
-            given = {canonical(trials[m, key].output) for m in code if trials[m, key].output is not None}
-            if len(given) > 1:
-                current = candidate
-                break
-        else:
-            return current
+        current = smaller[next(key for key in smaller if key in split)]
 
 
 def ranked(questions: list[Question], skipped: set[str] = frozenset(), at_most: int = ASKED_PER_BUILD) -> list[Question]:

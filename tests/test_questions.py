@@ -182,3 +182,17 @@ def test_the_most_valuable_questions_come_first_and_skipped_ones_not_at_all():
     assert [q.key for q in ranked(questions, at_most=2)] == ["k2", "k3"]
     assert [q.key for q in ranked(questions, skipped={"k2"})] == ["k3", "k1"]
     assert Question.from_dict(questions[0].as_dict()) == questions[0]
+
+
+def test_a_component_made_from_other_components_results_is_asked_about_in_the_raw_data(tmp_path):
+    from tests.helpers import alert_rules
+
+    root = workspace(tmp_path)
+    rules = ["r['level_pct'] < 20", "r['level_pct'] <= 20", "r['level_pct'] < 20.0"]
+    report = run_build(root, ScriptedModel(*[alert_rules(rules)] * 12), candidates=3, languages=["python"], auto_approve=True)
+    [question] = report["questions"]
+    assert question["component"] == "make_refill_alerts"
+    # the refill alerts read the latest levels; the person is shown the levels their example gives
+    [reading] = question["inputs"]["levels"]
+    assert reading["level_pct"] == 20 and "latest_levels" not in question["inputs"]
+    assert [c["records"] for c in question["choices"]] == [[], [{"tank_id": reading["tank_id"], "level_pct": 20}]]
