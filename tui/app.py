@@ -6,6 +6,7 @@ reqs/ to read and save, specs/ for the lock and the design, agents/ to build.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from textual.app import App, ComposeResult
@@ -14,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.widgets.data_table import ColumnKey
 
+from agents import answers
 from reqs.model import id_number
 from reqs.problems import Problem
 from reqs.store import delete_requirement, save_draft
@@ -123,12 +125,13 @@ class RequirementsScreen(Screen):
     """The first screen: every requirement with its state, filterable."""
 
     BINDINGS = [
-        Binding("n", "new", "New requirement"),
+        Binding("n", "new", "New"),
         Binding("enter", "edit", "Edit", show=True),
         Binding("delete", "delete", "Delete"),
         Binding("b", "build", "Build"),
         Binding("d", "design", "Design"),
         Binding("h", "history", "History"),
+        Binding("q", "questions", "Questions"),
         Binding("slash", "filter", "Filter"),
     ]
     DEFAULT_CSS = """
@@ -173,6 +176,7 @@ class RequirementsScreen(Screen):
         app: ShallApp = self.app  # type: ignore[assignment]
         workspace = app.workspace
         states = {} if workspace.problems else requirement_states(load_lock(app.root), workspace.requirements, app.root)
+        waiting = Counter(q.requirement for q in answers.open_questions(app.root))
         rows = []
         for file in workspace.files:
             requirement_id = file.id or file.path.stem
@@ -180,6 +184,9 @@ class RequirementsScreen(Screen):
             examples = data.get("examples") if isinstance(data.get("examples"), list) else []
             held = sum(1 for e in examples if isinstance(e, dict) and e.get("holdout"))
             state = states.get(requirement_id, ("", ""))[0] or ("has problems" if file.problems else "")
+            if waiting[requirement_id]:
+                state = f"{state}, {counted(waiting[requirement_id], 'question')}" if state \
+                    else counted(waiting[requirement_id], "question")
             rows.append((requirement_id, str(data.get("title") or "(no title yet)"), str(data.get("priority") or "must"),
                          f"{len(examples) - held} + {held} held out" if held else str(len(examples)), state))
         rows += [(rid, str(data.get("title") or "(no title yet)"), str(data.get("priority") or "must"),
@@ -278,3 +285,16 @@ class RequirementsScreen(Screen):
         from tui.views import HistoryScreen
 
         self.app.push_screen(HistoryScreen())
+
+    def action_questions(self) -> None:
+        """The questions the builds left: which result is right here? Each answer becomes an example."""
+        from tui.questionscreen import ask_open_questions
+
+        def done(answered: int) -> None:
+            self.app.reload()
+            self.fill()
+            if answered:
+                self.app.notify("Press b to build again with your answers.")
+
+        if not ask_open_questions(self.app, done):
+            self.app.notify("No open questions. A build asks where the answers that pass every example disagree.")

@@ -41,6 +41,7 @@ class BuildScreen(Screen):
 
     BINDINGS = [
         Binding("c", "cancel", "Cancel the build"),
+        Binding("q", "questions", "Questions"),
         Binding("escape", "back", "Back to the list"),
     ]
     DEFAULT_CSS = """
@@ -168,6 +169,7 @@ class BuildScreen(Screen):
             self.report = event.worker.result
             self.show_report(self.report)
             self.app.reload()
+            self.action_questions()
         elif event.state == WorkerState.ERROR:
             error = event.worker.error
             if isinstance(error, BuildCancelled):
@@ -179,6 +181,20 @@ class BuildScreen(Screen):
                 self.notify("The build stopped; the reason is at the top of the screen.", severity="error")
         elif event.state == WorkerState.CANCELLED:
             status.update("Build cancelled.")
+
+    def action_questions(self) -> None:
+        """Ask the questions the build left, one after another (after the build: they need its answers)."""
+        from tui.questionscreen import ask_open_questions
+
+        if self.report is not None:
+            ask_open_questions(self.app, self.after_questions)
+
+    def after_questions(self, answered: int) -> None:
+        if answered:
+            self.query_one("#status", Static).update(
+                f"{answered} answer{'s' * (answered != 1)} saved as examples. Press Escape, then b, to build again "
+                "with them: the answers they were about are chosen among again, with no model.")
+            self.app.reload()
 
     def show_report(self, report: dict) -> None:
         rows = report["requirements"]
