@@ -89,3 +89,15 @@ def test_a_skipped_question_is_said_to_wait_for_a_change(tmp_path, capsys, monke
     assert "not asked again until REQ-001 changes" in capsys.readouterr().out
     main(["-C", str(root), "questions"])
     assert "No open questions" in capsys.readouterr().out
+
+
+def test_the_summary_for_a_pull_request_lists_the_questions_with_the_commands_that_answer_them(tmp_path, capsys, monkeypatch):
+    root = workspace(tmp_path)
+    _asking_model(monkeypatch)
+    summary = tmp_path / "shall-build.md"
+    assert main(["-C", str(root), "build", "--yes", "--json", "--summary", str(summary)]) == 0
+    text = summary.read_text()
+    assert "| REQ-001 | Latest level of each tank | 1/1 | 2/2 |" in text
+    assert "## Questions for the person who wrote the requirements" in text
+    assert "- given levels: tank_id: T1, level_pct: 12.5" in text
+    assert "— `shall answer 1 a`" in text and "— `shall answer 1 b`" in text

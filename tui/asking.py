@@ -133,3 +133,24 @@ def cmd_answer(root: Path, args: argparse.Namespace, out: Console) -> int:
               + (f" and committed as {sha[:8]}" if sha else "") + ". Build again to use it: shall build",
               markup=False, highlight=False)
     return 0
+
+
+def questions_markdown(questions: list[Question], titles: dict[str, str]) -> str:
+    """The questions for a pull request's reviewer, each with the command that answers it."""
+    if not questions:
+        return ""
+    lines = ["## Questions for the person who wrote the requirements", "",
+             "The answers that pass every example disagree here. Answer in the workspace with "
+             "`shall answer <number> <letter>`; the answer becomes an example and the next build uses it.", ""]
+    for number, question in enumerate(questions, start=1):
+        lines.append(f"**{number}. {titles.get(question.requirement, question.requirement)}** ({question.requirement}, "
+                     f"key `{question.key}`): for these records, which {question.output.replace('_', ' ')} is right?")
+        lines.append("")
+        for name, records in question.inputs.items():
+            lines.append(f"- given {name}: " + ("; ".join(_record(r) for r in records) or "none"))
+        for letter, choice in zip(answers.LETTERS, question.choices):
+            lines.append(f"- **{letter.upper()}** ({choice.answers} of {question.finalists} answers): "
+                         + ("; ".join(_record(r) for r in choice.records) or "nothing")
+                         + f" — `shall answer {number} {letter}`")
+        lines.append("")
+    return "\n".join(lines)

@@ -20,7 +20,8 @@ from reqs.words import counted
 from reqs.workspace import load_workspace
 from specs.design import reads_in_words
 from specs.designfile import design_from_text
-from tui.asking import answer_hint, ask_inline, question_text
+from reqs.atomic import write_atomic
+from tui.asking import answer_hint, ask_inline, question_text, questions_markdown
 from tui.progress import ByteProgress
 
 
@@ -55,6 +56,8 @@ def _build(root: Path, args: argparse.Namespace, out: Console, err: Console) -> 
                        questions=getattr(args, "questions", 3))
     report = {**report, "model": name, "seconds": round(time.monotonic() - started, 1)}
     failing = any(r["examples_passed"] < r["examples"] for r in report["requirements"])
+    if getattr(args, "summary", None):
+        write_atomic(Path(args.summary), summary_markdown(root, report))
     if args.json:
         print(json.dumps(report, indent=2))
         return 1 if failing else 0
@@ -72,6 +75,21 @@ def _build(root: Path, args: argparse.Namespace, out: Console, err: Console) -> 
         out.print(f"{counted(report['questions_waiting'], 'more question')} wait for the next build.",
                   markup=False, highlight=False)
     return 1 if failing else 0
+
+
+def summary_markdown(root: Path, report: dict) -> str:
+    """The build in Markdown, for a pull request's body: each requirement's examples, then the questions."""
+    lines = [f"shall built this with {report['model']} in {report['seconds']} s ({report['tokens']} tokens).", "",
+             "| ID | Title | Examples | Held out |", "|---|---|---|---|"]
+    lines += [f"| {r['id']} | {r['title']} | {r['examples_passed']}/{r['examples']} | {r['holdouts_passed']}/{r['holdouts']} |"
+              for r in report["requirements"]]
+    failing = [f"- {r['id']} \"{example}\" fails: {'; '.join(problems)}"
+               for r in report["requirements"] for example, problems in r["failing"].items()]
+    if failing:
+        lines += ["", "Failing examples:", *failing]
+    titles = {r["id"]: r["title"] for r in report["requirements"]}
+    asked = questions_markdown([Question.from_dict(q) for q in report.get("questions", [])], titles)
+    return "\n".join(lines) + "\n" + ("\n" + asked if asked else "")
 
 
 def _print_report(out: Console, report: dict) -> None:

@@ -88,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--json", action="store_true", help="print one JSON summary on stdout; progress goes to stderr")
     build.add_argument("--model", help="local/qwen2.5-coder-1.5b (default), local/qwen2.5-coder-0.5b or openai/<name>")
     build.add_argument("--only", nargs="+", metavar="REQ-ID", help="rebuild only the components of these requirements")
+    build.add_argument("--summary", metavar="FILE", help="also write the results and the questions in Markdown to FILE "
+                       "(for a pull request's body)")
     build.add_argument("--questions", type=int, default=3, metavar="N",
                        help="ask at most N questions where the answers that pass disagree (default 3, 0 for none)")
     build.set_defaults(handler=cmd_build)
