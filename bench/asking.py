@@ -3,8 +3,9 @@
     .venv/bin/python bench/asking.py [--workspaces maternal-clinic ...] [--answers 0 1 3 5]
                                      [--model local/qwen2.5-coder-1.5b] [--json-out asking.json]
 
-For each workspace with a reference (bench/workspaces/*/reference.py: one function per component, called
-with the component's inputs; PGExercises: reference.sql run on DuckDB with the inputs as tables):
+For each workspace with a reference (bench/workspaces/*/reference.py: one function per component, all run on
+the question's raw records, bench/references.py; PGExercises: reference.sql run on DuckDB with the records
+as tables):
 1. build once, as `shall build` does, keeping up to max(--answers) questions;
 2. for each K, in a copy of that build, the person answers the K most valuable questions: the letter of
    the result that matches the reference's, or the reference's result typed when none does; then the
@@ -17,7 +18,6 @@ questions asked and how many of them the majority answer (A) had wrong: the ques
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import shutil
 import sys
@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from build import workspace_path  # noqa: E402
+from references import made_from, references  # noqa: E402
 
 from agents import answers  # noqa: E402
 from agents.build import run_build  # noqa: E402
@@ -39,11 +40,8 @@ from specs.matching import differences  # noqa: E402
 
 def reference_answer(workspace: Path, question: Question) -> list[dict]:
     """What the reference gives for a question's inputs."""
-    if (workspace / "reference.py").exists():
-        spec = importlib.util.spec_from_file_location(f"reference_{workspace.name.replace('-', '_')}", workspace / "reference.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return getattr(module, question.component)(**question.inputs)
+    if (workspace / "reference.py").exists():  # the raw records, through every reference component
+        return made_from(question.inputs, references(workspace))[question.output]
     import duckdb  # PGExercises: the site's query, on the inputs as tables
 
     connection = duckdb.connect()
