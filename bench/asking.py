@@ -3,8 +3,8 @@
     .venv/bin/python bench/asking.py [--workspaces maternal-clinic ...] [--answers 0 1 3 5]
                                      [--model local/qwen2.5-coder-1.5b] [--json-out asking.json]
 
-For each workspace with a reference (bench/workspaces/*/reference.py: one function per component, all run on
-the question's raw records, bench/references.py; PGExercises: reference.sql run on DuckDB with the records
+For each workspace with a reference (bench/workspaces/*/reference.py or bench/references/<example>.py: one
+function per component, all run on the question's raw records, bench/references.py; PGExercises: reference.sql run on DuckDB with the records
 as tables):
 1. build once, as `shall build` does, keeping up to max(--answers) questions;
 2. for each K, in a copy of that build, the person answers the K most valuable questions: the letter of
@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from build import workspace_path  # noqa: E402
-from references import made_from, references  # noqa: E402
+from references import made_from, reference_file, references  # noqa: E402
 
 from agents import answers  # noqa: E402
 from agents.build import run_build  # noqa: E402
@@ -40,7 +40,7 @@ from specs.matching import differences  # noqa: E402
 
 def reference_answer(workspace: Path, question: Question) -> list[dict]:
     """What the reference gives for a question's inputs."""
-    if (workspace / "reference.py").exists():  # the raw records, through every reference component
+    if reference_file(workspace) is not None:  # the raw records, through every reference component
         return made_from(question.inputs, references(workspace))[question.output]
     import duckdb  # PGExercises: the site's query, on the inputs as tables
 
@@ -57,7 +57,7 @@ def reference_answer(workspace: Path, question: Question) -> list[dict]:
 
 
 def has_reference(workspace: Path) -> bool:
-    return (workspace / "reference.py").exists() or (workspace / "reference.sql").exists()
+    return reference_file(workspace) is not None or (workspace / "reference.sql").exists()
 
 
 def holdouts(report: dict) -> tuple[int, int]:
