@@ -193,7 +193,8 @@ def revise_candidate(work: WorkOnComponent, runtime: Runtime[BuildContext]) -> d
 def render(state: BuildState, runtime: Runtime[BuildContext], quiet: bool = False) -> dict:
     design_, progress = _design(state), state.get("progress") or {}
     merged = {c.path: p.merged for c in design_.components if (p := progress.get(c.name)) is not None and p.merged is not None}
-    written = write_app(Path(state["root"]), design_, state["project_name"], _by_id(state), current_code(progress), merged)
+    written = write_app(Path(state["root"]), design_, state["project_name"], _by_id(state), current_code(progress), merged,
+                        (state.get("project") or {}).get("description") or "")
     if not quiet:
         _say(runtime)(BuildEvent(Step.RENDER, f"Updated {counted(len(written), 'file')} of the app" if written
                                  else "The app is unchanged"))
@@ -278,7 +279,7 @@ def commit(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
                     | {rid for rid, kind in (state.get("lock_changes") or {}).items() if kind == "removed"})
     sha = record_build(Path(state["root"]), design_, state["project_name"], _by_id(state),
                        state["report"]["requirements"], written, runtime.context.model.name, served,
-                       commit_message(state["report"], served))
+                       commit_message(state["report"], served), (state.get("project") or {}).get("description") or "")
     _say(runtime)(BuildEvent(Step.COMMIT, f"Committed the build as {sha[:8]}" if sha
                              else "Nothing changed, so nothing was committed"))
     return {"commit": sha}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 from pathlib import Path
 
@@ -19,18 +20,49 @@ def _template(name: str) -> str:
     return resources.files("specs").joinpath("templates", name).read_text(encoding="utf-8")
 
 
-def render_app(design: Design, project_name: str) -> dict[str, str]:
-    """Every file of the app that shall owns outright, as {path: text}."""
-    return {
+# What the app itself needs, beyond Python: `pip install -r app/requirements.txt` where it runs, without shall.
+APP_REQUIREMENTS = """\
+# The app's own dependencies: pip install -r app/requirements.txt
+duckdb>=1.1,<3
+starlette>=0.40,<2
+jinja2>=3.1,<4
+python-multipart>=0.0.9
+uvicorn>=0.30,<1
+"""
+
+
+def render_app(design: Design, project_name: str, about: dict | None = None) -> dict[str, str]:
+    """Every file of the app that shall owns outright, as {path: text}. `about`: the project's description and
+    its requirements (id, title, statement), which the app's first page shows."""
+    files = {
         "app/__init__.py": _template("init.py.tmpl").replace("{name}", project_name),
         "app/__main__.py": _template("main.py.tmpl"),
+        "app/records.py": _template("records.py.tmpl"),
+        "app/store.py": _template("store.py.tmpl"),
+        "app/web.py": _template("web.py.tmpl"),
         "app/runner.py": _template("runner.py.tmpl"),
         "app/sql.py": _template("sql.py.tmpl"),
         "app/schemas.py": render_schemas(design),
+        "app/about.json": render_about(design, project_name, about or {}),
+        "app/requirements.txt": APP_REQUIREMENTS,
         "app/matching.py": resources.files("specs").joinpath("matching.py").read_text(encoding="utf-8"),
         "app/components/__init__.py": '"""One module per component, each a pure function written for one part of the design."""\n',
         "tests/test_requirements.py": _template("test_requirements.py.tmpl"),
     }
+    web = resources.files("specs").joinpath("templates", "app")
+    for folder in ("templates", "static"):
+        for item in sorted(web.joinpath(folder).iterdir(), key=lambda i: i.name):
+            files[f"app/{folder}/{item.name}"] = item.read_text(encoding="utf-8")
+    return files
+
+
+def render_about(design: Design, project_name: str, about: dict) -> str:
+    """What the app's first page says: the project, and each requirement with the results it makes."""
+    requirements = [{"id": r["id"], "title": r.get("title", ""), "statement": " ".join(str(r.get("statement", "")).split()),
+                     "makes": sorted({w for c in design.components if r["id"] in c.requirements for w in c.writes})}
+                    for r in about.get("requirements", [])]
+    return json.dumps({"name": project_name, "description": " ".join(str(about.get("description") or "").split()),
+                       "requirements": requirements}, indent=1, ensure_ascii=False) + "\n"
 
 
 def render_schemas(design: Design) -> str:

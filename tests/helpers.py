@@ -57,7 +57,8 @@ def built_workspace(tmp_path: Path, bodies: dict[str, str]) -> Path:
     shutil.copytree(EXAMPLES / "water-tanks", root)
     workspace = load_workspace(root)
     design = infer_design(workspace.project, workspace.requirements)
-    files = render_app(design, workspace.project.name)
+    files = render_app(design, workspace.project.name, {"description": workspace.project.description,
+                                                        "requirements": [r.model_dump() for r in workspace.requirements]})
     for component in design.components:
         files[component.path] = component_module(component, design, textwrap.dedent(bodies[component.name]), ["Serves REQ."])
     write_files(root, files)

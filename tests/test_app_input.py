@@ -71,8 +71,9 @@ DRIVER = textwrap.dedent("""
     for collection, path in json.load(sys.stdin):
         def kept():
             try:
-                with sqlite3.connect("data.sqlite") as db:
-                    return db.execute("SELECT count(*) FROM records").fetchone()[0]
+                with sqlite3.connect("data.sqlite") as db:  # a table per source collection (app/store.py)
+                    tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE name LIKE 'source_%'")]
+                    return sum(db.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables)
             except sqlite3.Error:
                 return 0
         before, out, err = kept(), io.StringIO(), io.StringIO()

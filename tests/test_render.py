@@ -112,14 +112,22 @@ def test_the_app_command_line_keeps_records_and_computes(tmp_path):
     assert (root / "data.sqlite").exists()
 
 
-def test_the_rendered_app_needs_nothing_but_the_standard_library_and_duckdb():
-    """The app runs where shall is not installed: none of its files may import shall's own packages."""
+def test_the_rendered_app_needs_nothing_but_the_standard_library_and_what_it_declares():
+    """The app runs where shall is not installed: none of its files may import shall's own packages, and every
+    other package it imports is in app/requirements.txt. run() itself needs only the standard library and duckdb."""
     import ast
+    import re
 
     workspace = load_workspace(EXAMPLES / "water-tanks")
     design = infer_design(workspace.project, workspace.requirements)
-    allowed = set(sys.stdlib_module_names) | {"app", "duckdb", "__future__"}
-    for path, text in render_app(design, workspace.project.name).items():
+    files = render_app(design, workspace.project.name)
+    declared = {re.split(r"[<>=\[ ]", line)[0].lower().replace("-", "_")
+                for line in files["app/requirements.txt"].splitlines() if line and not line.startswith("#")}
+    assert declared == {"duckdb", "starlette", "jinja2", "python_multipart", "uvicorn"}
+    allowed = set(sys.stdlib_module_names) | {"app", "__future__"} | declared
+    for path, text in files.items():
+        if path in ("app/runner.py", "app/sql.py") or path.startswith("app/components/"):
+            assert "starlette" not in text and "uvicorn" not in text, f"{path}: run() needs no web server"
         if not (path.startswith("app/") and path.endswith(".py")):
             continue
         for node in ast.walk(ast.parse(text)):

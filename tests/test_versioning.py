@@ -148,7 +148,8 @@ def test_requirement_edits_are_committed_first_then_the_build_with_trailers(buil
     assert build_commit.message.splitlines()[0] == "Build REQ-002"
     assert "Shall-Requirement: REQ-002" in build_commit.message.splitlines()
     assert re.search(r"Examples: 4 of 4 pass; held out: \d+ of 9\.", build_commit.message)
-    assert sorted(build_commit.stats.files) == [ALERTS_MODULE, LOCK_FILE]
+    # the app's first page shows each statement, so its about.json changes with the statement
+    assert sorted(build_commit.stats.files) == ["app/about.json", ALERTS_MODULE, LOCK_FILE]
 
 
 def test_the_first_build_commit_names_every_requirement(built):
@@ -307,7 +308,8 @@ def test_an_abandoned_build_leaves_nothing_taken_for_a_hand_edit(built):
     thirty = dict(WATER_TANKS, make_refill_alerts=NEW_ALERTS["make_refill_alerts"].replace("< 25", "< 30"))
     report, _ = build(built, bodies=thirty, calls=1, on_event=events.append)
     messages = [e.message for e in events]
-    assert any(m.startswith("Put back 1 file an earlier, stopped build had left half-done") for m in messages), messages  # the candidate; the design was unchanged
+    # the candidate, and the app's about.json with the statement of then; the design was unchanged
+    assert any(m.startswith("Put back 2 files an earlier, stopped build had left half-done") for m in messages), messages
     assert not any("edits to" in m for m in messages)
     assert report["conflicts"] == [] and "< 30]" in (built / ALERTS_MODULE).read_text()
     assert not head(built).parents[0].message.startswith("Keep hand edits")

@@ -1,0 +1,216 @@
+"""The built app's web pages and JSON API (app/web.py), on a built water-tanks workspace, through Starlette's test client.
+
+The app is imported from the workspace as the package `app`, as `python -m app serve` runs it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests.helpers import WATER_TANKS, built_workspace
+
+TANK = {"tank_id": "T1", "village": "Kanyawegi", "capacity_litres": "5000"}
+
+
+def _forget_app() -> None:
+    for name in [n for n in sys.modules if n == "app" or n.startswith("app.")]:
+        del sys.modules[name]
+
+
+@pytest.fixture
+def web(tmp_path, monkeypatch):
+    """The built app's web application, its store in a fresh data.sqlite, and the workspace."""
+    from starlette.testclient import TestClient
+
+    root = built_workspace(tmp_path, WATER_TANKS)
+    monkeypatch.setenv("APP_DB", str(root / "data.sqlite"))
+    monkeypatch.syspath_prepend(str(root))
+    _forget_app()
+    store_module = importlib.import_module("app.store")
+    web_module = importlib.import_module("app.web")
+    store = store_module.Store(root / "data.sqlite")
+
+    def client(host: str = "127.0.0.1", token: str | None = None) -> TestClient:
+        return TestClient(web_module.make_app(store, token), client=(host, 50000))
+
+    yield client, store, root
+    store.close()
+    _forget_app()
+
+
+def form_key(client, path: str = "/collections/tanks") -> str:
+    page = client.get(path)
+    return re.search(r'name="form_key" value="([^"]+)"', page.text).group(1)
+
+
+def test_the_first_page_shows_the_project_and_each_requirement_as_a_card(web):
+    client, _, _ = web
+    page = client().get("/")
+    assert page.status_code == 200
+    assert "<title>Village water tanks</title>" in page.text
+    assert "When a tank&#39;s latest level is below 20 %, the system shall raise a refill alert for that tank." in page.text
+    assert '<a href="/collections/refill_alerts">See the refill alerts</a>' in page.text
+    assert '<link rel="stylesheet" href="/static/app.css">' in page.text and "http" not in page.text.split("<main>")[0]
+    assert client().get("/static/app.css").status_code == 200
+
+
+def test_a_record_added_through_the_form_changes_the_results(web):
+    client, store, _ = web
+    browser = client()
+    key = form_key(browser)
+    assert browser.post("/collections/tanks/add", data={**TANK, "form_key": key}, follow_redirects=False).status_code == 303
+    browser.post("/collections/levels/add", data={"tank_id": "T1", "level_pct": "12.5", "taken_at": "2025-05-01T08:00",
+                                                  "form_key": key})
+    assert store.inputs()["levels"] == [{"tank_id": "T1", "level_pct": 12.5, "taken_at": "2025-05-01T08:00:00"}]
+    alerts = browser.get("/collections/refill_alerts")
+    assert "<tr><td>T1</td><td>12.5</td></tr>" in re.sub(r">\s+<", "><", alerts.text)
+    plan = browser.get("/collections/refill_plan").text
+    assert "4375.0" in plan and "Kanyawegi" in plan
+
+
+def test_a_wrong_value_is_refused_next_to_its_field_and_what_was_typed_stays(web):
+    client, store, _ = web
+    browser = client()
+    page = browser.post("/collections/levels/add", data={"tank_id": "T1", "level_pct": "full",
+                                                         "taken_at": "2025-05-01T08:00", "form_key": form_key(browser)})
+    assert page.status_code == 422
+    assert 'id="add-level_pct-problem">This should be a number (like 12.5), got &#39;full&#39;</p>' in page.text
+    assert 'value="full" aria-invalid="true"' in page.text and 'value="T1"' in page.text
+    assert store.count("levels") == 0
+
+
+def test_a_form_sent_without_the_pages_key_is_refused(web):
+    client, store, _ = web
+    page = client().post("/collections/tanks/add", data=TANK)
+    assert page.status_code == 403 and "out of date" in page.text
+    assert store.count("tanks") == 0
+
+
+def test_a_file_with_a_bad_line_is_refused_with_its_line_and_nothing_is_kept(web):
+    client, store, _ = web
+    browser = client()
+    key = form_key(browser)
+    bad = "tank_id,village,capacity_litres\nT1,Kanyawegi,5000\nT2,Ober,lots\n"
+    page = browser.post("/collections/tanks/import", data={"form_key": key}, files={"file": ("tanks.csv", bad, "text/csv")})
+    assert page.status_code == 422
+    assert "tanks.csv:3: field &#39;capacity_litres&#39; should be an integer (like 12), got &#39;lots&#39;" in page.text
+    assert "Nothing was kept" in page.text and store.count("tanks") == 0
+    good = bad.replace("lots", "800")
+    page = browser.post("/collections/tanks/import", data={"form_key": key}, files={"file": ("tanks.csv", good, "text/csv")})
+    assert "Kept 2 record(s) from tanks.csv." in page.text and store.count("tanks") == 2
+    exported = browser.get("/collections/tanks/export.csv")
+    assert exported.headers["content-type"].startswith("text/csv")
+    assert exported.text.splitlines() == ["tank_id,village,capacity_litres", "T1,Kanyawegi,5000", "T2,Ober,800"]
+
+
+def test_a_record_is_changed_and_deleted(web):
+    client, store, _ = web
+    browser = client()
+    key = form_key(browser)
+    [record_id] = store.add("tanks", [{"tank_id": "T1", "village": "Kanyawegi", "capacity_litres": 5000}])
+    assert 'value="Kanyawegi"' in browser.get(f"/collections/tanks/{record_id}").text
+    browser.post(f"/collections/tanks/{record_id}", data={**TANK, "village": "Ober", "form_key": key})
+    assert store.records("tanks")[0]["village"] == "Ober"
+    browser.post(f"/collections/tanks/{record_id}/delete", data={"form_key": key})
+    assert store.count("tanks") == 0
+    assert browser.get("/collections/tanks/999").status_code == 404
+
+
+def test_the_api_reads_every_collection_and_adds_checked_records(web):
+    client, store, _ = web
+    device = client()
+    added = device.post("/api/collections/levels", json=[
+        {"tank_id": "T1", "level_pct": 12.5, "taken_at": "2025-05-01T08:00:00"},
+        {"tank_id": "T2", "level_pct": 64, "taken_at": "2025-05-01T09:00:00"}])
+    assert added.status_code == 201 and added.json()["kept"] == 2
+    assert device.post("/api/collections/tanks", json={"tank_id": "T1", "village": "Ober", "capacity_litres": 800}).status_code == 201
+    for name in json.loads(device.get("/api/collections").text)["sources"] + device.get("/api/collections").json()["results"]:
+        assert device.get(f"/api/collections/{name}").status_code == 200, name
+    assert device.get("/api/collections/refill_alerts").json() == [{"tank_id": "T1", "level_pct": 12.5}]
+    wrong = device.post("/api/collections/levels", json=[{"tank_id": "T3", "level_pct": 5.0, "taken_at": "2025-05-02T08:00:00"},
+                                                         {"tank_id": "T4", "level_pct": "full", "colour": "red"}])
+    assert wrong.status_code == 422 and wrong.json()["kept"] == 0
+    assert {(e["record"], e["field"]) for e in wrong.json()["errors"]} == {(2, "colour"), (2, "level_pct")}
+    assert store.count("levels") == 2, "nothing of a list with a wrong record is kept"
+    assert device.post("/api/collections/refill_alerts", json={}).status_code == 405
+
+
+def test_another_machine_writes_only_with_the_owners_token(web):
+    client, store, _ = web
+    record = {"tank_id": "T9", "level_pct": 40.0, "taken_at": "2025-05-01T08:00:00"}
+    assert client(host="192.168.1.20").post("/api/collections/levels", json=record).status_code == 401
+    assert client(host="192.168.1.20", token="s3cret").post("/api/collections/levels", json=record).status_code == 401
+    allowed = client(host="192.168.1.20", token="s3cret").post("/api/collections/levels", json=record,
+                                                                headers={"Authorization": "Bearer s3cret"})
+    assert allowed.status_code == 201 and store.count("levels") == 1
+    assert client(host="192.168.1.20").get("/api/collections/levels").status_code == 200, "reading is open"
+
+
+def test_the_api_is_described_by_openapi(web):
+    client, _, _ = web
+    described = client().get("/openapi.json").json()
+    assert described["openapi"].startswith("3.") and described["info"]["title"] == "Village water tanks"
+    assert set(described["paths"]) == {f"/api/collections/{n}" for n in
+                                       ("tanks", "levels", "latest_levels", "refill_alerts", "refill_plan", "village_refills")}
+    assert "post" in described["paths"]["/api/collections/levels"]
+    assert "post" not in described["paths"]["/api/collections/refill_plan"]
+    assert described["components"]["schemas"]["levels"]["properties"]["taken_at"]["format"] == "date-time"
+
+
+def test_records_an_older_app_kept_move_into_tables_and_a_field_dropped_by_a_rebuild_is_kept_aside(web):
+    _, _, root = web
+    store_module = sys.modules["app.store"]
+    old = root / "old.sqlite"
+    with sqlite3.connect(old) as db:
+        db.execute("CREATE TABLE records (collection TEXT NOT NULL, data TEXT NOT NULL)")
+        db.executemany("INSERT INTO records VALUES (?, ?)", [
+            ("tanks", json.dumps({"tank_id": "T1", "village": "Ober", "capacity_litres": 800, "colour": "blue"})),
+            ("levels", json.dumps({"tank_id": "T1", "level_pct": 10.0, "taken_at": "2025-05-01T08:00:00"}))])
+    store = store_module.Store(old)
+    assert store.inputs()["tanks"] == [{"tank_id": "T1", "village": "Ober", "capacity_litres": 800}]
+    assert store.count("levels") == 1
+    assert store.set_aside() == {"tanks": ["colour"]}, "the field the design no longer has is kept, and named"
+    store.close()
+    again = store_module.Store(old)
+    assert again.count("tanks") == 1, "moved once"
+    again.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_python_m_app_serve_listens_on_this_computer_only_by_default(tmp_path):
+    root = built_workspace(tmp_path, WATER_TANKS)
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port)], cwd=root,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        said = server.stderr.readline()
+        assert said.strip() == f"The app is at http://127.0.0.1:{port}/ (Ctrl-C stops it)"
+        for _ in range(50):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
+                    assert response.status == 200 and b"Village water tanks" in response.read()
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError("the app never answered")
+        listening = subprocess.run(["ss", "-ltn"], capture_output=True, text=True).stdout
+        assert f"127.0.0.1:{port}" in listening and f"0.0.0.0:{port}" not in listening
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
