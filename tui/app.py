@@ -17,7 +17,7 @@ from textual.widgets.data_table import ColumnKey
 
 from agents import answers
 from reqs.model import id_number
-from reqs.problems import Problem
+from reqs.problems import Problem, ShallError
 from reqs.store import delete_requirement, save_draft
 from reqs.words import counted
 from reqs.workspace import RequirementFile, Workspace, load_workspace, next_free_id
@@ -46,6 +46,23 @@ class ShallApp(App):
         self.build_options = build_options or {}  # passed to run_build, e.g. candidates
         self.drafts: dict[str, dict] = {}
         self.workspace: Workspace = load_workspace(root)
+        self.web_app = None  # the built app's web pages, once started (tui/webapp.py)
+
+    def open_web_app(self) -> str:
+        """Start the built app's web pages, or find them running; their address."""
+        from tui.webapp import WebApp
+
+        if self.web_app is None or not self.web_app.running():
+            self.web_app = WebApp(self.root)
+            if not self.web_app.ready():
+                error = self.web_app.error()
+                self.web_app = None
+                raise ShallError(f"The web app did not start: {error}")
+        return self.web_app.address
+
+    def on_unmount(self) -> None:
+        if self.web_app is not None:
+            self.web_app.stop()
 
     def on_mount(self) -> None:
         self.sub_title = self.workspace.project.name if self.workspace.project else str(self.root)

@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from agents.build import Approval
 from agents.events import BuildEvent, Step
+from reqs.problems import ShallError
 from tui.dialogs import ApproveDesign
 
 
@@ -42,6 +43,7 @@ class BuildScreen(Screen):
     BINDINGS = [
         Binding("c", "cancel", "Cancel the build"),
         Binding("q", "questions", "Questions"),
+        Binding("w", "web", "Open the app"),
         Binding("escape", "back", "Back to the list"),
     ]
     DEFAULT_CSS = """
@@ -189,6 +191,19 @@ class BuildScreen(Screen):
         if self.report is not None:
             ask_open_questions(self.app, self.after_questions)
 
+    def action_web(self) -> None:
+        """Start the built app's web pages on this computer and say where they are."""
+        if self.report is None:
+            self.notify("The app opens once the build has finished.")
+            return
+        try:
+            address = self.app.open_web_app()
+        except ShallError as error:
+            self.notify(error.message, severity="error")
+            return
+        self.query_one("#status", Static).update(f"The app is open at {address} : open that address in a web browser "
+                                                 "on this computer. It stops when you leave shall.")
+
     def after_questions(self, answered: int) -> None:
         if answered:
             self.query_one("#status", Static).update(
@@ -204,7 +219,7 @@ class BuildScreen(Screen):
             f"Built in {time.monotonic() - self.started:.0f} s: {passed} of {total} examples pass, "
             f"{sum(r['holdouts_passed'] for r in rows)} of {sum(r['holdouts'] for r in rows)} held-out examples. "
             + (f"Regenerated: {', '.join(report['components_regenerated'])}." if report["components_regenerated"]
-               else "Nothing needed rebuilding."))
+               else "Nothing needed rebuilding.") + " Press w to open the app in a web browser.")
         table = self.query_one("#results", DataTable)
         table.display = True
         table.clear()

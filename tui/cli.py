@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -102,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
     answer.add_argument("--result", metavar="FILE", help="the right result yourself: a YAML or JSON list of records")
     answer.add_argument("--skip", action="store_true", help="skip it: not asked again until the requirement changes")
     answer.set_defaults(handler=cmd_answer)
+
+    serve = commands.add_parser("serve", help="start the built app's web pages and JSON API (python -m app serve)")
+    serve.add_argument("--host", default="127.0.0.1", help="where to listen (default 127.0.0.1: this computer only)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--token", help="the token other machines must send to add records through the API")
+    serve.set_defaults(handler=cmd_serve)
 
     model = commands.add_parser("model", help="the language models shall can use")
     model.set_defaults(handler=lambda args: _usage(model))
@@ -259,6 +266,21 @@ def cmd_answer(args: argparse.Namespace) -> int:
     from tui.asking import cmd_answer as answering
 
     return answering(find_root(_base(args)), args, _out())
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The workspace's own app, as its users run it: `python -m app serve` in the workspace."""
+    root = find_root(_base(args))
+    if not (root / "app" / "web.py").exists():
+        raise ShallError(f"{root.name} has no app to serve yet (or one built by an older shall); "
+                         "run `shall build` first")
+    command = [sys.executable, "-m", "app", "serve", "--host", args.host, "--port", str(args.port)]
+    if args.token:
+        command += ["--token", args.token]
+    try:
+        return subprocess.run(command, cwd=root).returncode
+    except KeyboardInterrupt:
+        return EXIT_OK
 
 
 def cmd_model_list(args: argparse.Namespace) -> int:
