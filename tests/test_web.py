@@ -103,7 +103,7 @@ def test_a_file_with_a_bad_line_is_refused_with_its_line_and_nothing_is_kept(web
     bad = "tank_id,village,capacity_litres\nT1,Kanyawegi,5000\nT2,Ober,lots\n"
     page = browser.post("/collections/tanks/import", data={"form_key": key}, files={"file": ("tanks.csv", bad, "text/csv")})
     assert page.status_code == 422
-    assert "tanks.csv:3: field &#39;capacity_litres&#39; should be an integer (like 12), got &#39;lots&#39;" in page.text
+    assert "tanks.csv:3: field &#39;capacity_litres&#39; should be a whole number (like 12), got &#39;lots&#39;" in page.text
     assert "Nothing was kept" in page.text and store.count("tanks") == 0
     good = bad.replace("lots", "800")
     page = browser.post("/collections/tanks/import", data={"form_key": key}, files={"file": ("tanks.csv", good, "text/csv")})
