@@ -14,7 +14,7 @@ from rich.table import Table
 from agents.build import only_build, run_build
 from agents.events import BuildEvent
 from agents.questions import Question
-from agents.models.select import choose_model_name, open_model
+from agents.models import select as models  # looked up when called, so a test can stand a fake in
 from reqs.problems import ShallError
 from reqs.words import counted
 from reqs.workspace import load_workspace
@@ -32,10 +32,10 @@ def build_command(root: Path, args: argparse.Namespace, out: Console, err: Conso
 
 def _build(root: Path, args: argparse.Namespace, out: Console, err: Console) -> int:
     started = time.monotonic()
-    name = choose_model_name(args.model)
+    name = models.choose_model_name(args.model)
     err.print(f"Building {root.name} with {name}", markup=False, highlight=False)
     with ByteProgress(err) as progress:
-        model = open_model(name, progress=progress)
+        model = models.open_model(name, progress=progress)
 
     def on_event(event: BuildEvent) -> None:
         err.print(f"[{time.monotonic() - started:6.1f}s] {event.message}", markup=False, highlight=False)
