@@ -101,3 +101,12 @@ def test_the_summary_for_a_pull_request_lists_the_questions_with_the_commands_th
     assert "## Questions for the person who wrote the requirements" in text
     assert "- given levels: tank_id: T1, level_pct: 12.5" in text
     assert "— `shall answer 1 a`" in text and "— `shall answer 1 b`" in text
+
+
+def test_a_build_whose_answers_agree_says_it_has_no_questions(tmp_path, capsys, monkeypatch):
+    from tests.helpers import correct_model
+
+    root = workspace(tmp_path)
+    monkeypatch.setattr("agents.models.select.open_model", lambda name, progress=None: correct_model(24))
+    assert main(["-C", str(root), "build", "--yes"]) == 0
+    assert "No questions for you" in capsys.readouterr().out

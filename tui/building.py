@@ -71,6 +71,9 @@ def _build(root: Path, args: argparse.Namespace, out: Console, err: Console) -> 
         for number, question in enumerate(asked, start=1):
             out.print(question_text(question, number, titles) + "\n", markup=False, highlight=False)
         out.print(answer_hint(asked), markup=False, highlight=False)
+    if not asked and not report.get("questions_waiting") and getattr(args, "questions", 3) > 0:
+        out.print("No questions for you: where several answers pass every example, they also agree on the "
+                  "made-up records shall tried.", markup=False, highlight=False)
     if report.get("questions_waiting"):
         out.print(f"{counted(report['questions_waiting'], 'more question')} wait for the next build.",
                   markup=False, highlight=False)
