@@ -83,13 +83,15 @@ def ask_about(root: Path, requirement: dict, design: Design, component: Componen
     outputs = run_trials(root, code, _component_inputs(root, design, component, {"question": raw}, limits), limits)
     groups: dict[str, list[str]] = {}
     records: dict[str, list[dict]] = {}
+    fields = list(design.collections[output].fields)
     for module in finalists:
         trial = outputs.get((module, "question"))
         if trial is None or trial.output is None:
             continue
-        shape = canonical(trial.output)
+        kept = _kept(trial.output, fields)
+        shape = canonical(kept)
         groups.setdefault(shape, []).append(tried.modules[module].key)
-        records.setdefault(shape, trial.output)
+        records.setdefault(shape, kept)
     if len(groups) < 2:
         return None
     order = sorted(groups, key=lambda shape: (-len(groups[shape]), shape))
@@ -108,9 +110,10 @@ def _splits(root: Path, design: Design, component: ComponentDesign, code: dict[s
     if not inputs:
         return {}
     trials = run_trials(root, code, inputs, limits)
+    fields = list(design.collections[component.writes[0]].fields)
     found = {}
     for key in inputs:
-        given = [canonical(trials[m, key].output) for m in code if trials[m, key].output is not None]
+        given = [canonical(_kept(trials[m, key].output, fields)) for m in code if trials[m, key].output is not None]
         if len(set(given)) > 1:
             found[key] = given
     return found
@@ -167,6 +170,11 @@ def question_key(component: str, requirement: dict, inputs: dict) -> str:
     """A short name that stays while the requirement (its statement and examples) and the input stay the same."""
     text = json.dumps([component, requirement["statement"], requirement["examples"], inputs], sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
+def _kept(records: list[dict], fields: list[str]) -> list[dict]:
+    """The records with only the output's own fields: an extra field is no difference (the examples ignore it)."""
+    return [{f: r[f] for f in fields if f in r} if isinstance(r, dict) else r for r in records]
 
 
 def _size(inputs: dict) -> int:

@@ -196,3 +196,15 @@ def test_a_component_made_from_other_components_results_is_asked_about_in_the_ra
     [reading] = question["inputs"]["levels"]
     assert reading["level_pct"] == 20 and "latest_levels" not in question["inputs"]
     assert [c["records"] for c in question["choices"]] == [[], [{"tank_id": reading["tank_id"], "level_pct": 20}]]
+
+
+def test_answers_that_differ_only_by_a_field_the_result_does_not_have_raise_no_question(tmp_path):
+    from tests.helpers import alert_rules
+
+    root = workspace(tmp_path)
+    # the same rule, one of them keeping the reading's time too: the examples ignore an extra field, and so do questions
+    rules = ["r['level_pct'] < 20", "r['level_pct'] < 20.0", "(r['level_pct'] < 20) == True"]
+    extra = ScriptedModel(*[lambda m, o: alert_rules(rules)(m, o).replace(
+        "{'tank_id': r['tank_id'], 'level_pct': r['level_pct']}", "dict(r)") if o.seed == 1 else alert_rules(rules)(m, o)] * 12)
+    report = run_build(root, extra, candidates=3, languages=["python"], auto_approve=True)
+    assert report["questions"] == []
