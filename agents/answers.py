@@ -14,6 +14,7 @@ component's design changed since. Where none of them gives the person's result, 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from agents.progress import Candidate
@@ -44,9 +45,15 @@ def open_questions(root: Path) -> list[Question]:
 
 
 def keep_open(root: Path, found: list[Question], rewritten: set[str]) -> list[Question]:
-    """Record a build's questions: those of the components it wrote again are replaced by what it found."""
+    """Record a build's questions: those of the components it wrote again are replaced by what it found. Each
+    gets a number that stays while it is open, so answering one does not renumber the others."""
     earlier = [q for q in open_questions(root) if q.component not in rewritten]
-    kept = {q.key: q for q in [*earlier, *found]}
+    kept = {q.key: q for q in earlier}
+    for question in found:
+        if question.key in kept:
+            continue
+        taken = {q.number for q in kept.values()}
+        kept[question.key] = replace(question, number=next(n for n in range(1, len(taken) + 2) if n not in taken))
     write_atomic(root / OPEN, json.dumps([q.as_dict() for q in kept.values()], indent=1, default=str))
     return ranked(list(kept.values()), skipped(root), at_most=len(kept))
 
@@ -59,14 +66,12 @@ def skipped(root: Path) -> set[str]:
 
 
 def find(root: Path, key: str) -> Question:
-    """An open question by its key, or its number in `shall questions` (1 is the first)."""
+    """An open question by its number in `shall questions`, or by its key."""
     questions = open_questions(root)
-    if key.isdigit() and 1 <= int(key) <= len(questions):
-        return questions[int(key) - 1]
     for question in questions:
-        if question.key == key:
+        if question.key == key or (key.isdigit() and question.number == int(key)):
             return question
-    listed = ", ".join(q.key for q in questions) or "none are open"
+    listed = ", ".join(f"{q.number} [{q.key}]" for q in questions) or "none are open"
     raise ShallError(f"no open question {key!r} ({listed}); `shall questions` lists them")
 
 

@@ -47,6 +47,7 @@ class Question:
     value: float          # how much an answer is worth: how evenly they split, and how much reads the output
     code: dict = field(default_factory=dict)  # candidate key -> its code, for each finalist: chosen among again
     made_for: str = ""    # what the component was made against (specs.lock.slice_hash): the code fits while it stays
+    number: int = 0       # its number while it is open (`shall answer 2 a`), kept as others are answered
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -163,7 +164,7 @@ def smallest_disagreement(root: Path, code: dict[str, str], inputs: dict[str, li
 def ranked(questions: list[Question], skipped: set[str] = frozenset(), at_most: int = ASKED_PER_BUILD) -> list[Question]:
     """The questions worth asking now, most valuable first, leaving out those the person skipped."""
     waiting = [q for q in questions if q.key not in skipped]
-    return sorted(waiting, key=lambda q: (-q.value, q.component))[:max(0, at_most)]
+    return sorted(waiting, key=lambda q: (-q.value, q.number, q.component))[:max(0, at_most)]
 
 
 def question_key(component: str, requirement: dict, inputs: dict) -> str:

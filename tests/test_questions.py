@@ -208,3 +208,14 @@ def test_answers_that_differ_only_by_a_field_the_result_does_not_have_raise_no_q
         "{'tank_id': r['tank_id'], 'level_pct': r['level_pct']}", "dict(r)") if o.seed == 1 else alert_rules(rules)(m, o)] * 12)
     report = run_build(root, extra, candidates=3, languages=["python"], auto_approve=True)
     assert report["questions"] == []
+
+
+def test_a_questions_number_stays_while_others_are_answered(tmp_path):
+    (tmp_path / ".shall").mkdir()
+    first, second = _question("k1", "make_a", 1.2), _question("k2", "make_b", 0.6)
+    kept = answers.keep_open(tmp_path, [first, second], set())
+    assert [(q.key, q.number) for q in kept] == [("k1", 1), ("k2", 2)]
+    answers._forget(tmp_path, kept[0])
+    assert answers.find(tmp_path, "2").key == "k2", "still 2, as the person saw it listed"
+    third = answers.keep_open(tmp_path, [_question("k3", "make_c", 2.0)], set())
+    assert [(q.key, q.number) for q in third] == [("k3", 1), ("k2", 2)], "a new one takes the free number"

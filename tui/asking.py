@@ -22,10 +22,10 @@ from reqs.workspace import load_workspace
 KEYS = "Keys: {letters}, or t to type the right result yourself, s to skip."
 
 
-def question_text(question: Question, number: int, titles: dict[str, str]) -> str:
+def question_text(question: Question, titles: dict[str, str]) -> str:
     """A question as the person reads it."""
     title = titles.get(question.requirement, question.requirement)
-    lines = [f"Question {number} [{question.key}] about {title} ({question.requirement}): "
+    lines = [f"Question {question.number} [{question.key}] about {title} ({question.requirement}): "
              f"for these records, which {question.output.replace('_', ' ')} is right?", ""]
     for name, records in question.inputs.items():
         lines.append(f"  {name}:")
@@ -45,14 +45,14 @@ def _record(record: dict) -> str:
 def list_questions(root: Path, out: Console) -> list[Question]:
     questions = answers.open_questions(root)
     titles = {r.id: r.title for r in load_workspace(root).requirements}
-    for number, question in enumerate(questions, start=1):
-        out.print(question_text(question, number, titles) + "\n", markup=False, highlight=False)
+    for question in questions:
+        out.print(question_text(question, titles) + "\n", markup=False, highlight=False)
     return questions
 
 
 def answer_hint(questions: list[Question]) -> str:
     return (f"{counted(len(questions), 'question')} about what the requirements mean: answer with "
-            f"`shall answer {1 if questions else 'N'} a` (or b, c; `--result FILE` to give the right result yourself, "
+            f"`shall answer {questions[0].number if questions else 'N'} a` (or b, c; `--result FILE` to give the right result yourself, "
             "`--skip` to skip). `shall questions` shows them again.")
 
 
@@ -61,8 +61,8 @@ def ask_inline(root: Path, questions: list[Question], out: Console, read=None) -
     read = read or input
     titles = {r.id: r.title for r in load_workspace(root).requirements}
     answered = 0
-    for number, question in enumerate(questions, start=1):
-        out.print("\n" + question_text(question, number, titles), markup=False, highlight=False)
+    for question in questions:
+        out.print("\n" + question_text(question, titles), markup=False, highlight=False)
         letters = " / ".join(answers.LETTERS[:len(question.choices)])
         while True:
             reply = read(KEYS.format(letters=letters) + " ").strip().lower()
@@ -142,7 +142,8 @@ def questions_markdown(questions: list[Question], titles: dict[str, str]) -> str
     lines = ["## Questions for the person who wrote the requirements", "",
              "The answers that pass every example disagree here. Answer in the workspace with "
              "`shall answer <number> <letter>`; the answer becomes an example and the next build uses it.", ""]
-    for number, question in enumerate(questions, start=1):
+    for question in questions:
+        number = question.number
         lines.append(f"**{number}. {titles.get(question.requirement, question.requirement)}** ({question.requirement}, "
                      f"key `{question.key}`): for these records, which {question.output.replace('_', ' ')} is right?")
         lines.append("")

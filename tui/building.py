@@ -68,8 +68,8 @@ def _build(root: Path, args: argparse.Namespace, out: Console, err: Console) -> 
     elif asked:
         out.print("", markup=False, highlight=False)
         titles = {r.id: r.title for r in load_workspace(root).requirements}
-        for number, question in enumerate(asked, start=1):
-            out.print(question_text(question, number, titles) + "\n", markup=False, highlight=False)
+        for question in asked:
+            out.print(question_text(question, titles) + "\n", markup=False, highlight=False)
         out.print(answer_hint(asked), markup=False, highlight=False)
     if not asked and not report.get("questions_waiting") and getattr(args, "questions", 3) > 0:
         out.print("No questions for you: where several answers pass every example, they also agree on the "
