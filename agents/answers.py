@@ -24,6 +24,7 @@ from reqs.gitrepo import GitRepo, trailers
 from reqs.hashing import content_hash
 from reqs.model import Example, Requirement
 from reqs.problems import ShallError
+from reqs.words import counted
 from reqs.store import save_requirement
 from reqs.workspace import load_workspace
 from specs.design import Design
@@ -41,7 +42,12 @@ def open_questions(root: Path) -> list[Question]:
         stored = json.loads((root / OPEN).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []
-    return ranked([Question.from_dict(q) for q in stored], skipped(root), at_most=len(stored))
+    questions = [Question.from_dict(q) for q in stored]
+    for index, question in enumerate(questions):  # a file from before questions kept their numbers
+        if question.number == 0:
+            taken = {q.number for q in questions}
+            questions[index] = replace(question, number=next(n for n in range(1, len(questions) + 2) if n not in taken))
+    return ranked(questions, skipped(root), at_most=len(stored))
 
 
 def keep_open(root: Path, found: list[Question], rewritten: set[str]) -> list[Question]:
@@ -152,7 +158,7 @@ def _candidate(key: str, code: str) -> Candidate:
 
 def _example_name(requirement, question: Question) -> str:
     taken = {e.name for e in requirement.examples}
-    sizes = ", ".join(f"{len(records)} {name}" for name, records in question.inputs.items() if records)
+    sizes = ", ".join(f"{counted(len(records), 'record')} of {name}" for name, records in question.inputs.items() if records)
     name = f"asked: {sizes or 'nothing given'}"
     number = 2
     while name in taken:

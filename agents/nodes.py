@@ -103,7 +103,15 @@ def plan_wave(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
     wave = [name for name in pending
             if not any((w := design_.writer_of(r)) is not None and w.name in unsettled and w.name != name
                        for r in design_.component(name).reads)]
-    return {"wave": wave, "pending": [name for name in pending if name not in wave]}
+    update = {"wave": wave, "pending": [name for name in pending if name not in wave]}
+    stale = set(state.get("stale") or [])
+    kept_inputs = {r for name in pending for r in design_.component(name).reads
+                   if (w := design_.writer_of(r)) is not None and w.name not in stale}
+    if state.get("upstream") is None and kept_inputs:
+        # What the components kept from the last build make of each example, which the ones written anew read:
+        # a new example has no such record until the app as it stands runs it.
+        update["upstream"] = {key: result["actual"] or {} for key, result in _run_visible(state, runtime).items()}
+    return update
 
 
 def after_plan(state: BuildState, runtime: Runtime[BuildContext]) -> list:

@@ -43,7 +43,7 @@ def test_a_question_left_by_a_build_is_answered_later_and_becomes_a_committed_ex
     assert "Saved as a new example of REQ-001 and committed as " in capsys.readouterr().out
     [example] = _asked_examples(root)
     assert example.then["latest_levels"][0]["level_pct"] == 12.5
-    assert "asked: 2 levels" in GitRepo.open_enclosing(root).show("HEAD:reqs/REQ-001.yaml")
+    assert "asked: 2 records of levels" in GitRepo.open_enclosing(root).show("HEAD:reqs/REQ-001.yaml")
     assert main(["-C", str(root), "questions"]) == 0
     assert "No open questions" in capsys.readouterr().out
 

@@ -88,7 +88,7 @@ def test_an_answer_becomes_a_committed_example_of_the_requirement_and_the_questi
     assert text.startswith("# Tank levels come from the sensors every half hour.\n"), "the person's comment is kept"
     [requirement] = [r for r in load_workspace(root).requirements if r.id == "REQ-001"]
     example = requirement.examples[-1]
-    assert example.name == "asked: 2 levels" and not example.holdout
+    assert example.name == "asked: 2 records of levels" and not example.holdout
     assert example.given == question.inputs and example.then == {"latest_levels": question.choices[0].records}
     assert GitRepo.open_enclosing(root).changed(["reqs"]) == {}, "committed"
     assert answers.open_questions(root) == []
@@ -113,7 +113,7 @@ def test_when_no_answer_gives_the_persons_result_the_model_is_asked_again(asked)
     answers.answer(root, question, [])  # typed: no latest level at all, which none of them gives
     model = ScriptedModel(*[latest_rules] * 12)
     run_build(root, model, candidates=3, languages=["python"], auto_approve=True)
-    assert model.history and all("asked: 2 levels" in call.messages[1]["content"] for call in model.history), \
+    assert model.history and all("asked: 2 records of levels" in call.messages[1]["content"] for call in model.history), \
         "asked again, shown the new example"
 
 
@@ -219,3 +219,18 @@ def test_a_questions_number_stays_while_others_are_answered(tmp_path):
     assert answers.find(tmp_path, "2").key == "k2", "still 2, as the person saw it listed"
     third = answers.keep_open(tmp_path, [_question("k3", "make_c", 2.0)], set())
     assert [(q.key, q.number) for q in third] == [("k3", 1), ("k2", 2)], "a new one takes the free number"
+
+
+def test_a_component_made_from_results_kept_from_the_last_build_is_chosen_again_with_no_model_call(tmp_path):
+    from tests.helpers import alert_rules
+
+    root = workspace(tmp_path)
+    rules = ["r['level_pct'] < 20", "r['level_pct'] <= 20", "r['level_pct'] < 20.0"]
+    run_build(root, ScriptedModel(*[alert_rules(rules)] * 12), candidates=3, languages=["python"], auto_approve=True)
+    question = answers.find(root, "1")
+    answers.answer(root, question, answers.choice_of(question, "a").records)
+    # only the refill alerts are written again; the latest levels they read come from the app as it stands,
+    # for the new example too
+    report = run_build(root, ScriptedModel(), candidates=3, languages=["python"], auto_approve=True)
+    assert report["tokens"] == 0 and report["components_regenerated"] == ["make_refill_alerts"]
+    assert "r['level_pct'] < 20]" in (root / "app/components/make_refill_alerts.py").read_text()
