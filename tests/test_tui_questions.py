@@ -31,8 +31,8 @@ async def test_after_a_build_the_question_is_asked_and_a_key_answers_it(root):
     app = ShallApp(root, model=ScriptedModel(*[latest_rules] * 12), build_options=THREE_PYTHON)
     async with app.run_test(size=(110, 45)) as pilot:
         screen = await approve_build(app, pilot)
-        await wait_for(pilot, lambda: isinstance(app.screen, AskQuestion))
-        shown = text_of(app.screen.query_one("VerticalScroll Static"))
+        await wait_for(pilot, lambda: isinstance(app.screen, AskQuestion) and app.screen.query("#question"))
+        shown = text_of(app.screen.query_one("#question"))
         assert "Given: levels" in shown and "A: 2 of 3 answers give" in shown and "B: 1 of 3 answers give" in shown
         await pilot.press("b")
         await wait_for(pilot, lambda: app.screen is screen)
@@ -45,13 +45,13 @@ async def test_a_question_left_for_later_shows_in_the_list_and_is_asked_from_the
     app = ShallApp(root, model=ScriptedModel(*[latest_rules] * 12), build_options=THREE_PYTHON)
     async with app.run_test(size=(110, 45)) as pilot:
         await approve_build(app, pilot)
-        await wait_for(pilot, lambda: isinstance(app.screen, AskQuestion))
+        await wait_for(pilot, lambda: isinstance(app.screen, AskQuestion) and app.screen.query("#question"))
         await pilot.press("escape")  # later
         await pilot.press("escape")  # back to the list
         table = app.screen.query_one(DataTable)
         await wait_for(pilot, lambda: "1 question" in str(table.get_row_at(0)[5]))
         await pilot.press("q")
-        await wait_for(pilot, lambda: isinstance(app.screen, AskQuestion))
+        await wait_for(pilot, lambda: isinstance(app.screen, AskQuestion) and app.screen.query("#question"))
         await pilot.press("s")
         await wait_for(pilot, lambda: not isinstance(app.screen, AskQuestion))
         assert answers.open_questions(root) == [] and asked_examples(root) == []

@@ -51,7 +51,7 @@ class AskQuestion(ModalScreen[str | None]):
             yield Static(Text(f"Question {self.number} of {self.of} · {self.title} ({question.requirement})\n"
                               f"For these records, which {question.output.replace('_', ' ')} is right?", style="bold"))
             with VerticalScroll():
-                yield Static(question_view(question))
+                yield Static(question_view(question), id="question")
             yield Static(f"Keys: {' / '.join(answers.LETTERS[:len(question.choices)])}, or t to type the right result "
                          "yourself, s to skip, Escape for later.")
             with Horizontal():
