@@ -9,7 +9,8 @@ from agents import answers
 from agents.models.fake import ScriptedModel
 from reqs.workspace import load_workspace
 from tests.test_questions import latest_rules
-from tests.test_tui import approve_build, root, text_of, wait_for  # noqa: F401  (root is a fixture)
+from tests.helpers import workspace
+from tests.test_tui import approve_build, text_of, wait_for
 from tui.app import ShallApp
 from tui.questionscreen import AskQuestion
 
@@ -20,6 +21,11 @@ THREE_PYTHON = {"candidates": 3, "languages": ("python",)}
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture
+def root(tmp_path):
+    return workspace(tmp_path)
 
 
 def asked_examples(root):

@@ -9,7 +9,8 @@ from textual.widgets import Static
 
 from agents.models.fake import ScriptedModel
 from tests.helpers import WATER_TANKS, answers
-from tests.test_tui import ONE_ANSWER, approve_build, root, wait_for  # noqa: F401  (root is a fixture)
+from tests.helpers import workspace
+from tests.test_tui import ONE_ANSWER, approve_build, wait_for
 from tui.app import ShallApp
 
 pytestmark = pytest.mark.anyio
@@ -18,6 +19,11 @@ pytestmark = pytest.mark.anyio
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture
+def root(tmp_path):
+    return workspace(tmp_path)
 
 
 async def test_after_a_build_w_opens_the_app_and_says_where_it_is(root):
