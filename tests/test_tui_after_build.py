@@ -1,16 +1,20 @@
-"""Questions in the TUI: asked after a build, answered with a key, shown waiting in the list."""
+"""After a build in the TUI: its questions, asked and answered with a key or shown waiting in the list; and the
+built app's web pages, opened with w."""
 
 from __future__ import annotations
 
+import urllib.request
+
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from agents import answers
 from agents.models.fake import ScriptedModel
 from reqs.workspace import load_workspace
 from tests.test_questions import latest_rules
-from tests.helpers import workspace
-from tests.test_tui import approve_build, text_of, wait_for
+from tests.helpers import WATER_TANKS, workspace
+from tests.helpers import answers as model_answers
+from tests.test_tui import ONE_ANSWER, approve_build, text_of, wait_for
 from tui.app import ShallApp
 from tui.questionscreen import AskQuestion
 
@@ -62,3 +66,19 @@ async def test_a_question_left_for_later_shows_in_the_list_and_is_asked_from_the
         await wait_for(pilot, lambda: not isinstance(app.screen, AskQuestion))
         assert answers.open_questions(root) == [] and asked_examples(root) == []
         await wait_for(pilot, lambda: "question" not in str(table.get_row_at(0)[5]))
+
+
+async def test_after_a_build_w_opens_the_app_and_says_where_it_is(root):
+    app = ShallApp(root, model=ScriptedModel(*[model_answers(WATER_TANKS)] * 4), build_options=ONE_ANSWER)
+    async with app.run_test(size=(110, 40)) as pilot:
+        screen = await approve_build(app, pilot)
+        await wait_for(pilot, lambda: screen.report is not None)
+        assert "Press w to open the app in a web browser." in str(screen.query_one("#status", Static).render())
+        await pilot.press("w")
+        await wait_for(pilot, lambda: "The app is open at" in str(screen.query_one("#status", Static).render()))
+        address = app.web_app.address
+        assert address.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(address + "collections/levels", timeout=5) as page:
+            assert page.status == 200 and b"Levels" in page.read()
+        server = app.web_app
+    assert not server.running(), "it stops when the TUI does"
