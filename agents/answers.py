@@ -117,11 +117,15 @@ def answer(root: Path, question: Question, records: list[dict]) -> str | None:
     return sha
 
 
-def reusable(root: Path, component: str, design: Design, requirements: list[dict]) -> list[Candidate]:
-    """The answers a question about the component was about, to choose among again with no model call: only
+def reusable(root: Path, design: Design, requirements: list[dict]) -> dict[str, list[Candidate]]:
+    """component -> the answers a question about it was about, to choose among again with no model call: only
     while the requirement is as the answer left it and the component is made against the same design."""
-    record = _answered(root).get(component)
-    if not record or component not in {c.name for c in design.components}:
+    return {name: found for name, record in _answered(root).items()
+            if (found := _still_fit(name, record, design, requirements))}
+
+
+def _still_fit(component: str, record: dict, design: Design, requirements: list[dict]) -> list[Candidate]:
+    if component not in {c.name for c in design.components}:
         return []
     requirement = next((Requirement.model_validate(r) for r in requirements if r["id"] == record["requirement"]), None)
     if requirement is None or content_hash(requirement) != record["hash"] \

@@ -117,9 +117,8 @@ def plan_wave(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
 def after_plan(state: BuildState, runtime: Runtime[BuildContext]) -> list:
     if not state.get("wave"):
         return ["render"]
-    design_, root = _design(state), Path(state["root"])
-    return [Send("generate_component", {**work_for(state, name),
-                                        "reused": answers.reusable(root, name, design_, state["requirements"])})
+    reused = answers.reusable(Path(state["root"]), _design(state), state["requirements"])  # read once a wave
+    return [Send("generate_component", {**work_for(state, name), "reused": reused.get(name, [])})
             for name in state["wave"]]
 
 
