@@ -40,6 +40,7 @@ def render_app(design: Design, project_name: str, about: dict | None = None) -> 
         "app/records.py": _template("records.py.tmpl"),
         "app/store.py": _template("store.py.tmpl"),
         "app/web.py": _template("web.py.tmpl"),
+        "app/openapi.py": _template("openapi.py.tmpl"),
         "app/runner.py": _template("runner.py.tmpl"),
         "app/sql.py": _template("sql.py.tmpl"),
         "app/schemas.py": render_schemas(design),

@@ -17,7 +17,10 @@ import urllib.request
 
 import pytest
 
-from tests.helpers import WATER_TANKS, built_workspace
+from reqs.workspace import load_workspace
+from specs.infer import infer_design
+from specs.render import render_app, write_files
+from tests.helpers import EXAMPLES, WATER_TANKS, built_workspace
 
 TANK = {"tank_id": "T1", "village": "Kanyawegi", "capacity_litres": "5000"}
 
@@ -157,14 +160,79 @@ def test_another_machine_writes_only_with_the_owners_token(web):
 
 
 def test_the_api_is_described_by_openapi(web):
+    from openapi_spec_validator import validate
+
     client, _, _ = web
     described = client().get("/openapi.json").json()
-    assert described["openapi"].startswith("3.") and described["info"]["title"] == "Village water tanks"
-    assert set(described["paths"]) == {f"/api/collections/{n}" for n in
+    validate(described)  # raises, naming the place, where it is not valid OpenAPI 3.1
+    assert described["info"]["title"] == "Village water tanks"
+    assert set(described["paths"]) == {"/api/collections"} | {f"/api/collections/{n}" for n in
                                        ("tanks", "levels", "latest_levels", "refill_alerts", "refill_plan", "village_refills")}
     assert "post" in described["paths"]["/api/collections/levels"]
     assert "post" not in described["paths"]["/api/collections/refill_plan"]
-    assert described["components"]["schemas"]["levels"]["properties"]["taken_at"]["format"] == "date-time"
+    assert "format" not in described["components"]["schemas"]["levels"]["properties"]["taken_at"], \
+        "a moment without an offset is not JSON Schema's date-time"
+
+
+WORKSPACES = sorted(folder for folder in [*EXAMPLES.iterdir(), *(EXAMPLES.parent / "bench" / "workspaces").iterdir()]
+                    if (folder / "reqs").is_dir())
+
+
+@pytest.mark.parametrize("folder", WORKSPACES, ids=lambda folder: folder.name)
+def test_every_workspaces_api_description_is_valid_openapi(folder, tmp_path, monkeypatch):
+    from openapi_spec_validator import validate
+
+    loaded = load_workspace(folder)
+    design = infer_design(loaded.project, loaded.requirements)
+    rendered = render_app(design, loaded.project.name)
+    write_files(tmp_path, {"app/__init__.py": "", **{path: rendered[path] for path in ("app/schemas.py", "app/openapi.py")}})
+    monkeypatch.syspath_prepend(str(tmp_path))
+    _forget_app()
+    try:
+        described = importlib.import_module("app.openapi").openapi_description({"name": loaded.project.name})
+        validate(described)
+        assert len(described["paths"]) == 1 + len(design.collections)
+    finally:
+        _forget_app()
+
+
+def _answers_as_described(described: dict, path: str, method: str, response, sent=None) -> None:
+    """The response (and what was sent) fit the schemas the description gives for them."""
+    from jsonschema import Draft202012Validator
+
+    def check(schema: dict, value) -> None:
+        # The schemas' $refs point into the description's components, so they are checked inside it.
+        validator = Draft202012Validator({"allOf": [schema], "components": described["components"]})
+        problems = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(value)]
+        assert not problems, f"{method.upper()} {path} {response.status_code}: {problems}"
+
+    operation = described["paths"][path][method]
+    if sent is not None:
+        check(operation["requestBody"]["content"]["application/json"]["schema"], sent)
+    answer = operation["responses"][str(response.status_code)]
+    check(answer["content"]["application/json"]["schema"], response.json())
+
+
+def test_the_api_answers_as_its_description_says(web):
+    client, _, _ = web
+    api = client()
+    described = api.get("/openapi.json").json()
+    tanks = [{"tank_id": "T1", "village": "Kanyawegi", "capacity_litres": 5000}, {"tank_id": "T2", "village": None,
+                                                                                   "capacity_litres": 800}]
+    levels = {"tank_id": "T1", "level_pct": 12.5, "taken_at": "2025-05-01T08:00:00"}
+    for path, body in (("/api/collections/tanks", tanks), ("/api/collections/levels", levels)):
+        _answers_as_described(described, path, "post", api.post(path, json=body), sent=body)
+    wrong = [{"tank_id": "T3", "capacity_litres": "lots"}]
+    refused = api.post("/api/collections/tanks", json=wrong)
+    assert refused.status_code == 422
+    _answers_as_described(described, "/api/collections/tanks", "post", refused)
+    _answers_as_described(described, "/api/collections", "get", api.get("/api/collections"))
+    for path in (p for p in described["paths"] if p != "/api/collections"):
+        answer = api.get(path)
+        assert answer.status_code == 200 and answer.json(), f"{path} should have records after the posts"
+        _answers_as_described(described, path, "get", answer)
+    stranger = client(host="192.168.1.20").post("/api/collections/levels", json=levels)
+    _answers_as_described(described, "/api/collections/levels", "post", stranger)
 
 
 def test_records_an_older_app_kept_move_into_tables_and_a_field_dropped_by_a_rebuild_is_kept_aside(web):
