@@ -9,6 +9,10 @@ An answer is a new visible example of the requirement, named so a person can tel
 The answers the question was about are kept in .shall/answered.json: the next build chooses among them
 again, the new example included, with no model call, as long as nothing else in the requirement or the
 component's design changed since. Where none of them gives the person's result, it asks the model again.
+
+An answer given while a build runs (the TUI asks as questions arise) is held in .shall/held-answers.json
+until no build holds the workspace, then saved as above: the build's own commit and the answer's never
+meet, and quitting in between loses nothing.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from specs.lock import slice_hash
 OPEN = Path(".shall") / "questions.json"
 SKIPPED = Path(".shall") / "skipped.json"
 ANSWERED = Path(".shall") / "answered.json"
+HELD = Path(".shall") / "held-answers.json"
 LETTERS = "abc"
 
 
@@ -115,6 +120,37 @@ def answer(root: Path, question: Question, records: list[dict]) -> str | None:
                       f"question\n{trailers([requirement.id])}")
     _forget(root, question)
     return sha
+
+
+def hold(root: Path, question: Question, records: list[dict]) -> None:
+    """Keep an answer given while a build runs, to be saved (save_held) once no build holds the workspace."""
+    held = [h for h in _held(root) if h["question"]["key"] != question.key]
+    write_atomic(root / HELD, json.dumps([*held, {"question": question.as_dict(), "records": records}], default=str))
+
+
+def save_held(root: Path) -> tuple[int, list[str]]:
+    """Save the answers held during a build as examples, each committed: how many, and what kept any from it.
+    Call it only where no build runs in the workspace."""
+    saved, problems = 0, []
+    waiting = _held(root)
+    while waiting:
+        question = Question.from_dict(waiting[0]["question"])
+        try:
+            answer(root, question, waiting[0]["records"])
+            saved += 1
+        except ShallError as error:
+            problems.append(f"Your answer about {question.requirement} was not saved: {error.message}")
+        waiting = waiting[1:]  # written after each, so a crash half-way never saves an answer twice
+        write_atomic(root / HELD, json.dumps(waiting, default=str))
+    (root / HELD).unlink(missing_ok=True)
+    return saved, problems
+
+
+def _held(root: Path) -> list[dict]:
+    try:
+        return json.loads((root / HELD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
 
 
 def reusable(root: Path, design: Design, requirements: list[dict]) -> dict[str, list[Candidate]]:

@@ -19,7 +19,7 @@ from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
 
-from agents import leftovers
+from agents import answers, leftovers
 from agents.events import BuildEvent, Say, Step, quiet
 from agents.graph import build_graph
 from agents.models.seam import ChatModel
@@ -116,6 +116,7 @@ class BuildRun:
     def __enter__(self) -> Self:
         with contextlib.ExitStack() as opening:
             opening.enter_context(only_build(self.root))
+            _save_held_answers(self.root, self.on_event)  # before the requirements are read: they may add examples
             state_dir = self.root / STATE_DIR
             state_dir.mkdir(exist_ok=True)
             thread = _current_thread(state_dir, _fingerprint(self.root, self.settings, self.only))
@@ -194,6 +195,16 @@ def _commit_before_building(root: Path, on_event: Say) -> None:
         if sha:
             on_event(BuildEvent(Step.GIT, f"Committed your edits to {counted(len(edited), 'generated file')} "
                                 "first, so the build cannot lose them"))
+
+
+def _save_held_answers(root: Path, on_event: Say) -> None:
+    """Answers to questions given during an earlier build that ended before they could be saved."""
+    saved, problems = answers.save_held(root)
+    if saved:
+        on_event(BuildEvent(Step.GIT, f"Saved {counted(saved, 'answer')} you gave during the last build as "
+                            f"{'examples' if saved > 1 else 'an example'}"))
+    for problem in problems:
+        on_event(BuildEvent(Step.GIT, problem))
 
 
 def _remove_strays(root: Path) -> None:

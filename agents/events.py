@@ -20,6 +20,7 @@ class Step(StrEnum):
     REVISE = "revise"        # no candidate passes: asking again
     REPAIR = "repair"
     MERGE = "merge"          # a person's edit carried into a new version
+    QUESTION = "question"    # the answers that pass every example disagree: a question for the person
     RENDER = "render"
     TEST = "test"
     HOLDOUT = "holdout"
@@ -28,7 +29,7 @@ class Step(StrEnum):
 
 # What a component is doing, in the words the build screen shows beside its name.
 DOING = {Step.GENERATE: "writing", Step.WRITTEN: "written", Step.SELECT: "chosen", Step.REVISE: "revising",
-         Step.REPAIR: "repairing", Step.MERGE: "merged"}
+         Step.REPAIR: "repairing", Step.MERGE: "merged", Step.QUESTION: "asks you"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class BuildEvent:
     changes: dict[str, str] = field(default_factory=dict)  # requirement id -> "new", "changed" or "removed"
     passed: int | None = None               # examples passing, of `total` (Step.TEST)
     total: int | None = None
+    question: dict | None = None            # Step.QUESTION: the question (agents.questions.Question.as_dict)
 
     @property
     def doing(self) -> str:

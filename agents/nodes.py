@@ -162,14 +162,20 @@ def select(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
                     else [r for name in stuck for r in revisions(design_, name, trials[name])])
         return {"ask_again": requests, "progress": {name: Progress(asked_again=1) for name in stuck}}
     chosen = {}
+    raised = sum(1 for p in progress.values() if p.choice and p.choice.get("question"))  # by the waves before
     for name, tried in trials.items():
-        component = design_.component(name)
+        component, question = design_.component(name), None
         pick, summary = choose(component, tried)
         if runtime.context.questions and (serving := _requirement_asked_about(state, component)) is not None:
             if (question := ask_about(Path(state["root"]), serving, design_, component, tried, runtime.context.limits)):
                 summary = {**summary, "question": question.as_dict()}
         chosen[name] = Progress(current=pick, choice=summary)
         say(BuildEvent(Step.SELECT, summary["sentence"], component=name))
+        if question is not None and raised < runtime.context.questions:  # said as it arises: the TUI asks it now
+            raised += 1
+            say(BuildEvent(Step.QUESTION, f"A question for you about {serving['title']} ({serving['id']}): the answers "
+                           f"that pass its examples give different {question.output.replace('_', ' ')} for other "
+                           "records. Which is right?", component=name, question=question.as_dict()))
     visible = _run_visible({**state, "progress": merge_progress(progress, chosen)}, runtime)
     upstream = {**(state.get("upstream") or {}), **{key: result["actual"] or {} for key, result in visible.items()}}
     return {"progress": chosen, "upstream": upstream, "wave": [], "ask_again": []}

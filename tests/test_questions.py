@@ -234,3 +234,44 @@ def test_a_component_made_from_results_kept_from_the_last_build_is_chosen_again_
     report = run_build(root, ScriptedModel(), candidates=3, languages=["python"], auto_approve=True)
     assert report["tokens"] == 0 and report["components_regenerated"] == ["make_refill_alerts"]
     assert "r['level_pct'] < 20]" in (root / "app/components/make_refill_alerts.py").read_text()
+
+
+def test_a_question_is_said_as_it_arises_with_the_question_itself_and_no_more_than_the_build_asks(tmp_path):
+    root = workspace(tmp_path)
+    events = []
+    run_build(root, ScriptedModel(*[latest_rules] * 12), candidates=3, languages=["python"], auto_approve=True,
+              on_event=events.append)
+    [said] = [e for e in events if e.question is not None]
+    assert said.component == "make_latest_levels" and said.question["key"] == answers.open_questions(root)[0].key
+    assert said.message.startswith("A question for you about") and "(REQ-001)" in said.message
+    order = [e.step for e in events]
+    assert order.index(said.step) < order.index("holdout"), "said before the build goes on to its held-out examples"
+    events.clear()
+    run_build(workspace(tmp_path / "none"), ScriptedModel(*[latest_rules] * 12), candidates=3, languages=["python"],
+              auto_approve=True, on_event=events.append, questions=0)
+    assert not [e for e in events if e.question is not None]
+
+
+def test_an_answer_held_during_a_build_is_saved_once_by_the_next_build_and_never_twice(asked):
+    root, report = asked
+    question = Question.from_dict(report["questions"][0])
+    answers.hold(root, question, question.choices[1].records)
+    answers.hold(root, question, question.choices[0].records)  # changed their mind: the last answer counts
+    events = []
+    run_build(root, ScriptedModel(), candidates=3, languages=["python"], auto_approve=True, on_event=events.append)
+    assert "Saved 1 answer you gave during the last build as an example" in [e.message for e in events]
+    [example] = [e for r in load_workspace(root).requirements if r.id == "REQ-001" for e in r.examples
+                 if e.name.startswith("asked:")]
+    assert example.then == {"latest_levels": question.choices[0].records}
+    assert answers.save_held(root) == (0, []), "saved once"
+    assert "Choosing make_latest_levels again" in "\n".join(e.message for e in events), "and used at once"
+
+
+def test_an_answer_held_for_a_requirement_since_removed_is_reported_not_lost_silently(asked):
+    root, report = asked
+    question = Question.from_dict(report["questions"][0])
+    answers.hold(root, question, question.choices[0].records)
+    (root / "reqs/REQ-001.yaml").unlink()
+    saved, problems = answers.save_held(root)
+    assert saved == 0 and problems == ["Your answer about REQ-001 was not saved: REQ-001 is no longer in reqs/, so the "
+                                       "answer has nowhere to go; build again for new questions"]
