@@ -6,6 +6,7 @@ from __future__ import annotations
 import urllib.request
 
 import pytest
+from git import Repo
 from textual.widgets import DataTable, Static
 
 from agents import answers
@@ -37,26 +38,35 @@ def asked_examples(root):
     return [e for e in requirement.examples if e.name.startswith("asked:")]
 
 
-async def test_after_a_build_the_question_is_asked_and_a_key_answers_it(root):
+async def test_a_question_is_asked_as_it_arises_the_build_goes_on_and_the_answer_is_saved_when_it_ends(root):
     app = ShallApp(root, model=ScriptedModel(*[latest_rules] * 12), build_options=THREE_PYTHON)
     async with app.run_test(size=(110, 45)) as pilot:
         screen = await approve_build(app, pilot)
         await wait_for(pilot, lambda: isinstance(app.screen, AskQuestion) and app.screen.query("#question"))
         shown = text_of(app.screen.query_one("#question"))
         assert "Given: levels" in shown and "A: 2 of 3 answers give" in shown and "B: 1 of 3 answers give" in shown
+        await wait_for(pilot, lambda: screen.report is not None)  # it ended while the question was on the screen
+        assert isinstance(app.screen, AskQuestion) and asked_examples(root) == []
         await pilot.press("b")
         await wait_for(pilot, lambda: app.screen is screen)
         [example] = asked_examples(root)
         assert example.then["latest_levels"][0]["level_pct"] == 55.0, "the result lettered B"
         assert "1 answer saved as examples" in str(screen.query_one("#status").render())
+        log = "\n".join(str(line.text) for line in screen.query_one("#log").lines)
+        assert log.index("A question for you about") < log.index("Committed the build")
+    newest = Repo(root).head.commit
+    assert "gets the example" in newest.message and newest.parents[0].message.startswith("Build"), \
+        "the answer is committed after the build's own commit, never inside it"
 
 
 async def test_a_question_left_for_later_shows_in_the_list_and_is_asked_from_there(root):
     app = ShallApp(root, model=ScriptedModel(*[latest_rules] * 12), build_options=THREE_PYTHON)
     async with app.run_test(size=(110, 45)) as pilot:
-        await approve_build(app, pilot)
+        screen = await approve_build(app, pilot)
         await wait_for(pilot, lambda: isinstance(app.screen, AskQuestion) and app.screen.query("#question"))
         await pilot.press("escape")  # later
+        await wait_for(pilot, lambda: screen.report is not None)
+        assert app.screen is screen, "a question left for later is not asked again when the build ends"
         await pilot.press("escape")  # back to the list
         table = app.screen.query_one(DataTable)
         await wait_for(pilot, lambda: "1 question" in str(table.get_row_at(0)[5]))

@@ -18,8 +18,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, RichLog, Static
 from textual.worker import Worker, WorkerState
 
+from agents import answers
 from agents.build import Approval
 from agents.events import BuildEvent, Step
+from agents.questions import Question
 from reqs.problems import ShallError
 from tui.dialogs import ApproveDesign
 
@@ -64,6 +66,8 @@ class BuildScreen(Screen):
         self.report: dict | None = None
         self.holding = contextlib.ExitStack()  # the build lock and the build's checkpoints, from start to end
         self.closing = threading.Lock()
+        self.asking = None  # tui.questionscreen.Asking: the questions asked as they arise
+        self.arisen: list[str] = []  # the keys of those questions
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -139,6 +143,24 @@ class BuildScreen(Screen):
 
     def on_build_screen_progressed(self, message: Progressed) -> None:
         self.say(message.event)
+        if message.event.question is not None:
+            self.arose(Question.from_dict(message.event.question))
+
+    def arose(self, question: Question) -> None:
+        """Ask a question as it arises, while the build goes on; the answer is saved when the build ends."""
+        from tui.questionscreen import Asking
+
+        self.arisen.append(question.key)
+        if self.asking is not None and not self.asking.finished:
+            self.asking.add(question)  # asked after the one on the screen
+            return
+        titles = {r.id: r.title for r in self.app.workspace.requirements}
+        self.asking = Asking(self.app, self.app.root, [question], titles, self.asked_while_building, hold=True)
+        self.asking.start()
+
+    def asked_while_building(self, answered: int) -> None:
+        if self.report is not None:  # the build ended while the person was answering
+            self.after_build()
 
     def say(self, event: BuildEvent) -> None:
         seconds = time.monotonic() - self.started
@@ -171,8 +193,12 @@ class BuildScreen(Screen):
             self.report = event.worker.result
             self.show_report(self.report)
             self.app.reload()
-            self.action_questions()
-        elif event.state == WorkerState.ERROR:
+            if self.asking is None or self.asking.finished:
+                self.after_build()
+            return
+        if event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self.save_held()  # what the person answered is kept whichever way the build ended
+        if event.state == WorkerState.ERROR:
             error = event.worker.error
             if isinstance(error, BuildCancelled):
                 status.update("Build cancelled. Nothing you wrote was lost; build again to carry on where it stopped.")
@@ -184,12 +210,35 @@ class BuildScreen(Screen):
         elif event.state == WorkerState.CANCELLED:
             status.update("Build cancelled.")
 
+    def save_held(self) -> int:
+        """Save the answers given while the build ran, now that it holds the workspace no more."""
+        saved, problems = answers.save_held(self.app.root)
+        for problem in problems:
+            self.notify(problem, severity="error")
+        return saved
+
+    def after_build(self) -> None:
+        """Save the answers given during the build, then ask the questions it left that were not asked yet."""
+        from tui.questionscreen import Asking
+
+        saved = self.save_held()
+        listed = [q["key"] for q in self.report.get("questions", [])][:max(0, self.app.build_options.get("questions", 3)
+                                                                          - len(self.arisen))]
+        left = [q for q in answers.open_questions(self.app.root) if q.key in listed and q.key not in self.arisen]
+        if not left:
+            self.after_questions(saved)
+            return
+        titles = {r.id: r.title for r in self.app.workspace.requirements}
+        Asking(self.app, self.app.root, left, titles, lambda answered: self.after_questions(saved + answered)).start()
+
     def action_questions(self) -> None:
-        """Ask the questions the build left, one after another (after the build: they need its answers)."""
+        """Ask the open questions, one after another. During the build they are asked as they arise."""
         from tui.questionscreen import ask_open_questions
 
-        if self.report is not None:
-            ask_open_questions(self.app, self.after_questions)
+        if self.report is None:
+            self.notify("The build asks its questions as they arise; the others are asked when it ends.")
+        elif not ask_open_questions(self.app, self.after_questions):
+            self.notify("No questions are open.")
 
     def action_web(self) -> None:
         """Start the built app's web pages on this computer and say where they are."""

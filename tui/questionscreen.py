@@ -1,6 +1,7 @@
 """Asking the person, in the TUI: which result is right for these records? The answer becomes an example.
 
-After a build, and from the requirement list (key q), each open question is shown in turn: the records
+While a build runs, each question as it arises (the build goes on; the answers are saved when it ends);
+after a build, and from the requirement list (key q), each open question in turn: the records
 given, as tables, and the results the answers gave, lettered, most agreed first. a, b or c picks one;
 t types the right result; s skips it until the requirement changes; Escape leaves the rest for later.
 """
@@ -92,19 +93,32 @@ def _table(title: str, records: list[dict]) -> Table | Text:
 
 
 class Asking:
-    """Asks a screen's app each question in turn and saves the answers; `done(answered)` is called at the end."""
+    """Asks a screen's app each question in turn and saves the answers; `done(answered)` is called at the end.
 
-    def __init__(self, app, root: Path, questions: list[Question], titles: dict[str, str], done=lambda answered: None):
+    `hold`: while a build runs, answers are held (agents.answers.hold) and saved when it ends; a question
+    that arises meanwhile joins the end of the line (`add`)."""
+
+    def __init__(self, app, root: Path, questions: list[Question], titles: dict[str, str], done=lambda answered: None,
+                 hold: bool = False):
         self.app, self.root, self.questions, self.titles, self.done = app, root, list(questions), titles, done
+        self.hold = hold
         self.answered = 0
         self.index = 0
+        self.finished = False
 
     def start(self) -> None:
         self._ask()
 
+    def add(self, question: Question) -> None:
+        self.questions.append(question)
+
+    def _finish(self) -> None:
+        self.finished = True
+        self.done(self.answered)
+
     def _ask(self) -> None:
         if self.index >= len(self.questions):
-            self.done(self.answered)
+            self._finish()
             return
         question = self.questions[self.index]
         self.app.push_screen(AskQuestion(question, self.titles.get(question.requirement, question.requirement),
@@ -113,7 +127,7 @@ class Asking:
     def _heard(self, key: str | None) -> None:
         question = self.questions[self.index]
         if key is None:
-            self.done(self.answered)
+            self._finish()
             return
         if key == "t":
             self.app.push_screen(AskValue(f"The right {question.output.replace('_', ' ')}",
@@ -144,6 +158,11 @@ class Asking:
 
     def _save(self, records: list[dict]) -> None:
         question = self.questions[self.index]
+        if self.hold:
+            answers.hold(self.root, question, records)
+            self.answered += 1
+            self.app.notify(f"Kept: it becomes a new example of {question.requirement} when the build ends.")
+            return
         try:
             answers.answer(self.root, question, records)
         except ShallError as error:
