@@ -101,7 +101,7 @@ class BuildRun:
     """
 
     def __init__(self, root: Path, model: ChatModel, *, only: list[str] | None = None, auto_approve: bool = False,
-                 max_repairs: int = 3, candidates: int = 3, languages: tuple[str, ...] = ("python", "sql"),
+                 max_repairs: int = 1, candidates: int = 3, languages: tuple[str, ...] = ("python", "sql"),
                  when_none_pass: str = "resample", rounds_when_none_pass: int = 1, questions: int = 3,
                  on_event: Say = quiet) -> None:
         self.root, self.only, self.on_event = root, list(only or []), on_event

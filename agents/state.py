@@ -85,7 +85,10 @@ class WorkOnComponent(TypedDict):
 class BuildContext:
     model: ChatModel
     auto_approve: bool = False
-    max_repairs: int = 3
+    # Repairs of a component that still fails its examples after the answers asked again. One: on the
+    # embedded 1.5b, 72 repairs in 24 builds (examples/, bench/ and PGExercises logs) never made one more
+    # example pass, while each costs a prompt of the task, the code and the example (bench/RESULTS.md).
+    max_repairs: int = 1
     candidates: int = 3  # first answers per component and language; see nodes.select for how one is kept
     when_none_pass: str = "resample"  # or "revise": what nodes.select does when no candidate passes
     rounds_when_none_pass: int = 1  # how many times it does so for one component before choosing anyway

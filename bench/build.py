@@ -1,7 +1,7 @@
 """Build every example workspace and score the result, against a one-shot floor.
 
     .venv/bin/python bench/build.py [--model local/qwen2.5-coder-1.5b] [--workspaces water-tanks ...]
-                                    [--floor] [--max-repairs 3] [--candidates 3] [--languages python sql]
+                                    [--floor] [--max-repairs 1] [--candidates 3] [--languages python sql]
                                     [--when-none-pass revise|resample] [--rounds N]
                                     [--keep DIR] [--json-out results.json [--resume]]
 
@@ -129,7 +129,7 @@ def main() -> int:
     parser.add_argument("--workspaces", nargs="+", default=sorted(p.name for p in EXAMPLES.iterdir() if (p / "reqs").is_dir()),
                         help="names in examples/ (the default: all of them) or bench/workspaces/")
     parser.add_argument("--floor", action="store_true", help="also measure the one-shot floor")
-    parser.add_argument("--max-repairs", type=int, default=3)
+    parser.add_argument("--max-repairs", type=int, default=1)
     parser.add_argument("--candidates", type=int, default=3, help="first answers per component and language")
     parser.add_argument("--languages", nargs="+", default=["python", "sql"], choices=["python", "sql"])
     parser.add_argument("--when-none-pass", choices=["revise", "resample"], default="resample",
