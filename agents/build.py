@@ -197,6 +197,19 @@ def _commit_before_building(root: Path, on_event: Say) -> None:
                                 "first, so the build cannot lose them"))
 
 
+def save_held_answers(root: Path, on_event: Say = quiet) -> bool:
+    """Save the answers held from a build that ended before it could save them (agents.answers.hold), where no
+    build holds the workspace now; False when one does (its end, or the next build, saves them)."""
+    if root.resolve() in _held:
+        return False
+    try:
+        with only_build(root):
+            _save_held_answers(root, on_event)
+    except BuildRunning:
+        return False
+    return True
+
+
 def _save_held_answers(root: Path, on_event: Say) -> None:
     """Answers to questions given during an earlier build that ended before they could be saved."""
     saved, problems = answers.save_held(root)

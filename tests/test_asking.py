@@ -110,3 +110,23 @@ def test_a_build_whose_answers_agree_says_it_has_no_questions(tmp_path, capsys, 
     monkeypatch.setattr("agents.models.select.open_model", lambda name, progress=None: correct_model(24))
     assert main(["-C", str(root), "build", "--yes"]) == 0
     assert "No questions for you" in capsys.readouterr().out
+
+
+def test_an_answer_held_when_the_tui_closed_mid_build_is_saved_by_shall_questions_but_not_while_a_build_runs(
+        tmp_path, capsys, monkeypatch):
+    from agents import answers
+    from agents.build import only_build, save_held_answers
+
+    root = workspace(tmp_path)
+    _asking_model(monkeypatch)
+    main(["-C", str(root), "build", "--yes"])
+    capsys.readouterr()
+    [question] = answers.open_questions(root)
+    answers.hold(root, question, question.choices[0].records)  # answered in the TUI, closed before the build ended
+    with only_build(root):
+        assert save_held_answers(root) is False and _asked_examples(root) == [], "never beside a running build"
+    assert main(["-C", str(root), "questions"]) == 0
+    out = capsys.readouterr().out
+    assert "Saved 1 answer you gave during the last build as an example" in out and "No open questions" in out
+    [example] = _asked_examples(root)
+    assert example.then["latest_levels"] == question.choices[0].records

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Static
 
 from agents import answers
 from agents.models.fake import ScriptedModel
+from agents.questions import Question
 from reqs.workspace import load_workspace
 from tests.test_questions import latest_rules
 from tests.helpers import WATER_TANKS, workspace
@@ -92,3 +93,18 @@ async def test_after_a_build_w_opens_the_app_and_says_where_it_is(root):
             assert page.status == 200 and b"Levels" in page.read()
         server = app.web_app
     assert not server.running(), "it stops when the TUI does"
+
+
+async def test_an_answer_held_when_shall_closed_mid_build_is_saved_when_the_tui_opens(root):
+    from agents.build import run_build
+
+    report = run_build(root, ScriptedModel(*[latest_rules] * 12), auto_approve=True, **THREE_PYTHON)
+    question = Question.from_dict(report["questions"][0])
+    answers.hold(root, question, question.choices[1].records)
+    app = ShallApp(root)
+    async with app.run_test(size=(110, 45)) as pilot:
+        await pilot.pause()
+        [example] = asked_examples(root)
+        assert example.then["latest_levels"] == question.choices[1].records
+        table = app.screen.query_one(DataTable)
+        assert "question" not in str(table.get_row_at(0)[5])

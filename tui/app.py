@@ -66,7 +66,18 @@ class ShallApp(App):
 
     def on_mount(self) -> None:
         self.sub_title = self.workspace.project.name if self.workspace.project else str(self.root)
+        self.save_held_answers()
         self.push_screen(RequirementsScreen())
+
+    def save_held_answers(self) -> None:
+        """Answers given during a build that ended before saving them (shall was closed): saved now."""
+        from agents.build import save_held_answers
+
+        said = []
+        if save_held_answers(self.root, said.append) and said:
+            self.reload()
+            for event in said:
+                self.notify(event.message)
 
     def reload(self) -> Workspace:
         self.workspace = load_workspace(self.root)

@@ -99,7 +99,15 @@ def typed_records(text: str, where: str = "your answer") -> list[dict]:
     return json.loads(json.dumps(data, default=str))
 
 
+def saved_held(root: Path, out: Console) -> None:
+    """Answers given in the TUI during a build that ended before it saved them: saved now, and said."""
+    from agents.build import save_held_answers
+
+    save_held_answers(root, lambda event: out.print(event.message, markup=False, highlight=False))
+
+
 def cmd_questions(root: Path, out: Console) -> int:
+    saved_held(root, out)
     questions = list_questions(root, out)
     if not questions:
         out.print("No open questions. A build asks where the answers that pass every example disagree.",
@@ -110,6 +118,7 @@ def cmd_questions(root: Path, out: Console) -> int:
 
 
 def cmd_answer(root: Path, args: argparse.Namespace, out: Console) -> int:
+    saved_held(root, out)
     question = answers.find(root, args.question)
     if args.skip:
         answers.skip(root, question)
