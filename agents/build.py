@@ -37,7 +37,7 @@ CURRENT = "build.json"
 RUNNING = "build.running"
 # The shape of the build's state in its checkpoints. Change it when the state changes shape: a build stopped
 # by an older shall then starts afresh instead of resuming from a state this one cannot read.
-STATE_FORMAT = 2
+STATE_FORMAT = 3
 
 _held: dict[Path, int] = {}  # workspaces this process is building in, and how deep
 

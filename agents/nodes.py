@@ -226,24 +226,20 @@ def test(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
     return {"visible": visible, "progress": update, "isolation": run.isolation}
 
 
-def after_test(state: BuildState, runtime: Runtime[BuildContext]) -> list:
-    """Repair the failing components whose inputs are right; a downstream failure may be an upstream mistake."""
-    design_, progress = _design(state), state.get("progress") or {}
-    failing = {name for name, (score, total) in scores(design_, state["visible"]).items() if score < total}
-    blamed = [name for name in failing if name in progress and progress[name].current is not None
-              and not any((w := design_.writer_of(read)) is not None and w.name in failing
-                          for read in design_.component(name).reads)]
-    repairable = sorted(name for name in blamed if progress[name].repairs < runtime.context.max_repairs)
-    if not repairable:
-        return ["finish"]
-    return [Send("repair_component", {**work_for(state, name),
-                                      "failing": first_failure(state["requirements"], design_, state["visible"], name)})
-            for name in repairable]
+def after_test(state: BuildState, runtime: Runtime[BuildContext]) -> str:
+    return "repair" if _repairable(state, runtime) else "finish"
 
 
-def repair_component(work: WorkOnComponent, runtime: Runtime[BuildContext]) -> dict:
-    repaired, usage = writing.repaired(runtime.context.model, work, work["failing"], _say(runtime))
-    return {"progress": {work["component"]: Progress(current=repaired, attempts=1, repairs=1, usage=usage)}}
+def repair(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
+    """Each failing component whose inputs are right, sent back with the first example it gets wrong; the
+    components are repaired together (agents.writing.repaired_together), so the embedded model writes their
+    answers in one batch."""
+    design_ = _design(state)
+    works = [{**work_for(state, name), "failing": first_failure(state["requirements"], design_, state["visible"], name)}
+             for name in _repairable(state, runtime)]
+    found = writing.repaired_together(runtime.context.model, works, _say(runtime))
+    return {"progress": {work["component"]: Progress(current=candidate, attempts=1, repairs=1, usage=usage)
+                         for work, (candidate, usage) in zip(works, found)}}
 
 
 def finish(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
@@ -313,6 +309,17 @@ def _requirement_asked_about(state: BuildState, component) -> dict | None:
     output = component.writes[0]
     return next((r for r in state["requirements"] if r["id"] in component.requirements
                  and any(output in e["then"] and not e["holdout"] for e in r["examples"])), None)
+
+
+def _repairable(state: BuildState, runtime: Runtime[BuildContext]) -> list[str]:
+    """The failing components whose inputs are right, with repairs left: a downstream failure may be an
+    upstream mistake, so a component reading a failing one waits for it."""
+    design_, progress = _design(state), state.get("progress") or {}
+    failing = {name for name, (score, total) in scores(design_, state["visible"]).items() if score < total}
+    blamed = [name for name in failing if name in progress and progress[name].current is not None
+              and not any((w := design_.writer_of(read)) is not None and w.name in failing
+                          for read in design_.component(name).reads)]
+    return sorted(name for name in blamed if progress[name].repairs < runtime.context.max_repairs)
 
 
 def _cases(state: BuildState, holdout: bool) -> list:

@@ -62,28 +62,57 @@ def first_answers(model: ChatModel, work: WorkOnComponent, languages: tuple[str,
 
 def revised_answers(model: ChatModel, work: WorkOnComponent, revisions: list[Revision],
                     say: Say = quiet) -> tuple[list[Candidate], Cost]:
-    """One more answer from each failing candidate: the model sees its code, the example it fails, and what it did."""
+    """One more answer from each failing candidate: the model sees its code, the example it fails, and what it
+    did. They are asked for together: the embedded model writes them in one batch."""
     name = work["component"]
     design = Design.model_validate(work["design"])
     component = design.component(name)
+    questions = []
+    for number, revision in enumerate(revisions):
+        candidate = revision.candidate
+        inputs = inputs_shown(component.reads, revision.inputs, design, None, typed=candidate.language == "python")
+        messages = repair_messages(work, candidate, revision.example, inputs, revision.expected, revision.outcome)
+        questions.append((messages, [CallOptions(max_tokens=MAX_TOKENS, temperature=REPAIR_TEMPERATURE,
+                                                 seed=work["attempt"] + number)]))
+    with model.turn():
+        say(BuildEvent(Step.REVISE, f"Revising {name}: {counted(len(revisions), 'answer')} sent back with the example "
+                       "each gets wrong", component=name))
+        answered = model.complete_each(questions)
     found, usage = [], Cost()
-    with model.turn():  # the same task prompt in a row: the embedded model reads it once
-        for revision in revisions:
-            candidate = revision.candidate
-            say(BuildEvent(Step.REVISE, f"Revising {name} ({LANGUAGE_WORDS[candidate.language]})", component=name))
-            inputs = inputs_shown(component.reads, revision.inputs, design, None, typed=candidate.language == "python")
-            messages = repair_messages(work, candidate, revision.example, inputs, revision.expected, revision.outcome)
-            options = CallOptions(max_tokens=MAX_TOKENS, temperature=REPAIR_TEMPERATURE, seed=work["attempt"] + len(found))
-            code, problems, spent = ask_for_code(model, work, messages, options, candidate.language, say)
-            found.append(candidate.revision(code, problems))
-            usage += spent
+    for revision, [completion] in zip(revisions, answered):
+        code, problems, spent = code_of(work, completion, revision.candidate.language, say)
+        found.append(revision.candidate.revision(code, problems))
+        usage += spent
     return found, usage
 
 
 def repaired(model: ChatModel, work: WorkOnComponent, failing: Failing, say: Say = quiet) -> tuple[Candidate, Cost]:
     """The component's current code sent back with the first example the app gets wrong, and a new version."""
+    [(candidate, usage)] = repaired_together(model, [{**work, "failing": failing}], say)
+    return candidate, usage
+
+
+def repaired_together(model: ChatModel, works: list[WorkOnComponent], say: Say = quiet) -> list[tuple[Candidate, Cost]]:
+    """Each component's current code sent back with the first example the app gets wrong (its work's
+    "failing"), and a new version of each. The components of one test are repaired together: the embedded
+    model writes their answers in one batch."""
+    questions = [(_repair_messages(work, work["failing"]), [CallOptions(max_tokens=MAX_TOKENS,
+                                                                       temperature=REPAIR_TEMPERATURE,
+                                                                       seed=work["attempt"])]) for work in works]
+    with model.turn():
+        for work in works:
+            say(BuildEvent(Step.REPAIR, f"Repairing {work['component']}", component=work["component"]))
+        answered = model.complete_each(questions)
+    found = []
+    for work, [completion] in zip(works, answered):
+        current = work["current"]
+        code, problems, usage = code_of(work, completion, current.language, say)
+        found.append((Candidate(current.language, current.number, code, problems, current.revised), usage))
+    return found
+
+
+def _repair_messages(work: WorkOnComponent, failing: Failing) -> list[dict]:
     name = work["component"]
-    say(BuildEvent(Step.REPAIR, f"Repairing {name}", component=name))
     design = Design.model_validate(work["design"])
     component = design.component(name)
     output = component.writes[0]
@@ -98,10 +127,7 @@ def repaired(model: ChatModel, work: WorkOnComponent, failing: Failing, say: Say
     else:
         outcome = "What went wrong: " + "; ".join(result.get("problems", []))
     inputs = inputs_shown(component.reads, failing.given, design, result.get("actual"))
-    messages = repair_messages(work, current, failing.example, inputs, failing.then[output], outcome)
-    options = CallOptions(max_tokens=MAX_TOKENS, temperature=REPAIR_TEMPERATURE, seed=work["attempt"])
-    code, problems, usage = ask_for_code(model, work, messages, options, current.language, say)
-    return Candidate(current.language, current.number, code, problems, current.revised), usage
+    return repair_messages(work, current, failing.example, inputs, failing.then[output], outcome)
 
 
 def ask_for_code(model: ChatModel, work: WorkOnComponent, messages: list[dict], options: CallOptions, language: str,

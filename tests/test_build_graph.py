@@ -315,7 +315,9 @@ def test_candidates_go_back_only_once_and_then_the_repair_loop_takes_over(tmp_pa
     report = run_build(root, model, candidates=2, languages=["python"], when_none_pass="revise", auto_approve=True,
                        max_repairs=1, on_event=events.append)
     steps = [e.step for e in events if e.component == "make_latest_levels" and e.step in ("revise", "repair")]
-    assert steps == ["revise", "revise", "revise", "repair"], "one sentence, two revisions, then one repair"
+    assert steps == ["revise", "revise", "repair"], "one sentence, the two revisions asked for together, then one repair"
+    assert "Revising make_latest_levels: 2 answers sent back with the example each gets wrong" in \
+        [e.message for e in events]
     assert len(model.history) == 8 + 2 + 1
     assert report["requirements"][0]["examples_passed"] == 0
 

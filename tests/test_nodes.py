@@ -11,7 +11,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.runtime import Runtime
 from langgraph.types import Command, Send
 
-from agents import nodes
+from agents import nodes, writing
 from agents.build import checkpoints
 from agents.events import Step
 from agents.graph import build_graph
@@ -161,12 +161,31 @@ def test_only_components_whose_inputs_are_right_are_repaired_and_only_so_often(s
         now = with_progress(now, **{name: Progress(current=python(name))})
     nodes.render(now, runtime()[0])
     now = applied(now, nodes.test(now, runtime()[0]))
-    sends = nodes.after_test(now, runtime()[0])
-    assert [(s.node, s.arg["component"]) for s in sends] == [("repair_component", "make_latest_levels")], \
-        "the components downstream fail because of it, so they wait"
-    assert sends[0].arg["failing"].example and sends[0].arg["current"] == wrong(0)
+    assert nodes.after_test(now, runtime()[0]) == "repair"
+    model = ScriptedModel(right("make_latest_levels"))
+    update = nodes.repair(now, runtime(model)[0])
+    assert list(update["progress"]) == ["make_latest_levels"], "the components downstream fail because of it, so they wait"
+    [asked] = model.history
+    assert WRONG.strip() in asked.messages[-1]["content"] and "It is wrong on example" in asked.messages[-1]["content"]
+    assert update["progress"]["make_latest_levels"].current.code.startswith("def run(levels)")
     used_up = with_progress(now, make_latest_levels=Progress(repairs=3))
-    assert nodes.after_test(used_up, runtime(max_repairs=3)[0]) == ["finish"]
+    assert nodes.after_test(used_up, runtime(max_repairs=3)[0]) == "finish"
+
+
+def test_the_failing_components_of_one_test_are_repaired_together_in_one_request(state):
+    now = state
+    for name in ("make_latest_levels", "make_refill_alerts"):
+        now = with_progress(now, **{name: Progress(current=python(name))})
+    now = with_progress(now, make_refill_plan=Progress(current=wrong(0)), make_village_refills=Progress(current=wrong(1)))
+    nodes.render(now, runtime()[0])
+    now = applied(now, nodes.test(now, runtime()[0]))
+    model = ScriptedModel(right("make_refill_plan"), right("make_village_refills"))
+    together = []
+    model.complete_each = lambda questions, each=model.complete_each: together.append(len(questions)) or each(questions)
+    update = nodes.repair(now, runtime(model)[0])
+    assert together == [2], "both in one request: the embedded model writes them in one batch"
+    assert sorted(update["progress"]) == ["make_refill_plan", "make_village_refills"]
+    assert all(p.repairs == 1 and p.attempts == 1 and p.current.problems == [] for p in update["progress"].values())
 
 
 def test_a_repair_shows_the_problems_found_in_the_code(state):
@@ -175,10 +194,9 @@ def test_a_repair_shows_the_problems_found_in_the_code(state):
     model = ScriptedModel(right("make_latest_levels"))
     example = state["requirements"][0]["examples"][0]
     failing = Failing(example["name"], example["given"], example["then"], {"actual": None, "problems": ["wrong"]})
-    update = nodes.repair_component({**work_for(now, "make_latest_levels"), "failing": failing}, runtime(model)[0])
+    repaired, _ = writing.repaired(model, work_for(now, "make_latest_levels"), failing)
     assert "It has these problems: it defines no run function" in model.history[0].messages[-1]["content"]
-    progress = update["progress"]["make_latest_levels"]
-    assert (progress.repairs, progress.attempts) == (1, 1) and progress.current.code.startswith("def run(levels)")
+    assert repaired.code.startswith("def run(levels)") and (repaired.language, repaired.number) == ("python", 0)
 
 
 # --- flows on an in-memory checkpointer -----------------------------------------------------
