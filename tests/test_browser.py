@@ -65,3 +65,17 @@ def test_a_record_is_deleted(page):
     page.locator("tbody tr", has_text="T1").locator("button", has_text="Delete").click()
     rows = page.locator("tbody tr").all_inner_texts()
     assert len(rows) == 1 and rows[0].startswith("T2")
+
+
+def test_on_a_phone_every_value_and_action_of_a_record_is_on_the_screen(page):
+    add(page, "levels", tank_id="T1", level_pct="12.5", taken_at="2025-05-01T08:00:00")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    record = page.locator("tbody tr").first
+    assert record.inner_text().splitlines()[:3] == ["T1", "12.5", "2025-05-01T08:00:00"], "a value a line"
+    named = record.locator("td").first.evaluate("cell => getComputedStyle(cell, '::before').content")
+    assert named == '"Tank id: "', "each value is named on the phone, where the table's heading is not shown"
+    for action in (record.locator("a", has_text="Change"), record.locator("button", has_text="Delete")):
+        box = action.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, f"{action.inner_text()} is past the screen's edge"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "nothing to scroll sideways"

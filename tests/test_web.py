@@ -76,7 +76,7 @@ def test_a_record_added_through_the_form_changes_the_results(web):
                                                   "form_key": key})
     assert store.inputs()["levels"] == [{"tank_id": "T1", "level_pct": 12.5, "taken_at": "2025-05-01T08:00:00"}]
     alerts = browser.get("/collections/refill_alerts")
-    assert "<tr><td>T1</td><td>12.5</td></tr>" in re.sub(r">\s+<", "><", alerts.text)
+    assert '<tr><td data-label="Tank id">T1</td><td data-label="Level pct">12.5</td></tr>' in re.sub(r">\s+<", "><", alerts.text)
     plan = browser.get("/collections/refill_plan").text
     assert "4375.0" in plan and "Kanyawegi" in plan
 
