@@ -222,9 +222,9 @@ class BuildScreen(Screen):
         from tui.questionscreen import Asking
 
         saved = self.save_held()
-        listed = [q["key"] for q in self.report.get("questions", [])][:max(0, self.app.build_options.get("questions", 3)
-                                                                          - len(self.arisen))]
-        left = [q for q in answers.open_questions(self.app.root) if q.key in listed and q.key not in self.arisen]
+        room = max(0, self.app.build_options.get("questions", 3) - len(self.arisen))  # a few a build, in all
+        listed = [q["key"] for q in self.report.get("questions", []) if q["key"] not in self.arisen][:room]
+        left = [q for q in answers.open_questions(self.app.root) if q.key in listed]
         if not left:
             self.after_questions(saved)
             return
