@@ -83,7 +83,7 @@ class BuildScreen(Screen):
     def on_mount(self) -> None:
         components = self.query_one("#components", DataTable)
         components.add_column("Component", key="name")
-        components.add_column("Now", key="now")
+        components.add_column("Now", key="now", width=10)  # the longest: "repairing", "asks you"
         results = self.query_one("#results", DataTable)
         for label in ("ID", "Title", "Examples", "Held out", "Attempts", "Tokens", "Seconds"):
             results.add_column(label, key=label)
