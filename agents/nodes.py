@@ -175,7 +175,7 @@ def select(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
             raised += 1
             say(BuildEvent(Step.QUESTION, f"A question for you about {serving['title']} ({serving['id']}): the answers "
                            f"that pass its examples give different {question.output.replace('_', ' ')} for other "
-                           "records. Which is right?", component=name, question=question.as_dict()))
+                           "records", component=name, question=question.as_dict()))
     visible = _run_visible({**state, "progress": merge_progress(progress, chosen)}, runtime)
     upstream = {**(state.get("upstream") or {}), **{key: result["actual"] or {} for key, result in visible.items()}}
     return {"progress": chosen, "upstream": upstream, "wave": [], "ask_again": []}
