@@ -50,8 +50,7 @@ def open_questions(root: Path) -> list[Question]:
     questions = [Question.from_dict(q) for q in stored]
     for index, question in enumerate(questions):  # a file from before questions kept their numbers
         if question.number == 0:
-            taken = {q.number for q in questions}
-            questions[index] = replace(question, number=next(n for n in range(1, len(questions) + 2) if n not in taken))
+            questions[index] = replace(question, number=_free_number({q.number for q in questions}))
     return ranked(questions, skipped(root), at_most=len(stored))
 
 
@@ -63,10 +62,14 @@ def keep_open(root: Path, found: list[Question], rewritten: set[str]) -> list[Qu
     for question in found:
         if question.key in kept:
             continue
-        taken = {q.number for q in kept.values()}
-        kept[question.key] = replace(question, number=next(n for n in range(1, len(taken) + 2) if n not in taken))
+        kept[question.key] = replace(question, number=_free_number({q.number for q in kept.values()}))
     write_atomic(root / OPEN, json.dumps([q.as_dict() for q in kept.values()], indent=1, default=str))
     return ranked(list(kept.values()), skipped(root), at_most=len(kept))
+
+
+def _free_number(taken: set[int]) -> int:
+    """The smallest number from 1 that no open question has."""
+    return next(n for n in range(1, len(taken) + 2) if n not in taken)
 
 
 def skipped(root: Path) -> set[str]:

@@ -130,12 +130,6 @@ def _repair_messages(work: WorkOnComponent, failing: Failing) -> list[dict]:
     return repair_messages(work, current, failing.example, inputs, failing.then[output], outcome)
 
 
-def ask_for_code(model: ChatModel, work: WorkOnComponent, messages: list[dict], options: CallOptions, language: str,
-                 say: Say = quiet) -> tuple[str, list[str], Cost]:
-    """One answer, its code mended where it can be without the model: the code, what is still wrong, the cost."""
-    return code_of(work, model.complete(messages, options=options), language, say)
-
-
 def code_of(work: WorkOnComponent, completion: Completion, language: str, say: Say = quiet) -> tuple[str, list[str], Cost]:
     """The code in an answer, mended where it can be without the model: the code, what is still wrong, the cost."""
     name = work["component"]
