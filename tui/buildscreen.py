@@ -154,8 +154,7 @@ class BuildScreen(Screen):
         if self.asking is not None and not self.asking.finished:
             self.asking.add(question)  # asked after the one on the screen
             return
-        titles = {r.id: r.title for r in self.app.workspace.requirements}
-        self.asking = Asking(self.app, self.app.root, [question], titles, self.asked_while_building, hold=True)
+        self.asking = Asking(self.app, [question], self.asked_while_building, hold=True)
         self.asking.start()
 
     def asked_while_building(self, answered: int) -> None:
@@ -228,8 +227,7 @@ class BuildScreen(Screen):
         if not left:
             self.after_questions(saved)
             return
-        titles = {r.id: r.title for r in self.app.workspace.requirements}
-        Asking(self.app, self.app.root, left, titles, lambda answered: self.after_questions(saved + answered)).start()
+        Asking(self.app, left, lambda answered: self.after_questions(saved + answered)).start()
 
     def action_questions(self) -> None:
         """Ask the open questions, one after another. During the build they are asked as they arise."""

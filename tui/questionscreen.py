@@ -8,8 +8,6 @@ t types the right result; s skips it until the requirement changes; Escape leave
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rich import box
 from rich.console import Group
 from rich.table import Table
@@ -98,9 +96,8 @@ class Asking:
     `hold`: while a build runs, answers are held (agents.answers.hold) and saved when it ends; a question
     that arises meanwhile joins the end of the line (`add`)."""
 
-    def __init__(self, app, root: Path, questions: list[Question], titles: dict[str, str], done=lambda answered: None,
-                 hold: bool = False):
-        self.app, self.root, self.questions, self.titles, self.done = app, root, list(questions), titles, done
+    def __init__(self, app, questions: list[Question], done=lambda answered: None, hold: bool = False):
+        self.app, self.root, self.questions, self.done = app, app.root, list(questions), done
         self.hold = hold
         self.answered = 0
         self.index = 0
@@ -121,7 +118,8 @@ class Asking:
             self._finish()
             return
         question = self.questions[self.index]
-        self.app.push_screen(AskQuestion(question, self.titles.get(question.requirement, question.requirement),
+        titles = {r.id: r.title for r in self.app.workspace.requirements}
+        self.app.push_screen(AskQuestion(question, titles.get(question.requirement, question.requirement),
                                          self.index + 1, len(self.questions)), self._heard)
 
     def _heard(self, key: str | None) -> None:
@@ -177,5 +175,5 @@ def ask_open_questions(app, done=lambda answered: None, at_most: int | None = No
     questions = answers.open_questions(app.root)[:at_most]
     if not questions:
         return False
-    Asking(app, app.root, questions, {r.id: r.title for r in app.workspace.requirements}, done).start()
+    Asking(app, questions, done).start()
     return True
