@@ -152,6 +152,14 @@ def _fingerprint(inputs: Inputs) -> str:
     return json.dumps(inputs, sort_keys=True, default=str)
 
 
+def own_fields(records: list[dict] | None, fields: list[str]) -> list[dict] | None:
+    """The records with only the output's own fields. An extra field is no difference: the examples ignore it,
+    so two answers that keep the same records but carry different extra fields read the statement alike."""
+    if records is None:
+        return None
+    return [{f: r[f] for f in fields if f in r} if isinstance(r, dict) else r for r in records]
+
+
 def canonical(records: list[dict] | None, ordered: bool = False) -> str | None:
     """One string per distinct output, so outputs can be compared: rounding noise and record order ignored."""
     if records is None:

@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from agents.edgecases import canonical, edge_inputs
+from agents.edgecases import canonical, edge_inputs, own_fields
 from agents.sandbox import Case, Limits, run_cases, run_trials
 from specs.design import ComponentDesign, Design
 from specs.lock import slice_hash
@@ -89,7 +89,7 @@ def ask_about(root: Path, requirement: dict, design: Design, component: Componen
         trial = outputs.get((module, "question"))
         if trial is None or trial.output is None:
             continue
-        kept = _kept(trial.output, fields)
+        kept = own_fields(trial.output, fields)
         shape = canonical(kept)
         groups.setdefault(shape, []).append(tried.modules[module].key)
         records.setdefault(shape, kept)
@@ -114,7 +114,7 @@ def _splits(root: Path, design: Design, component: ComponentDesign, code: dict[s
     fields = list(design.collections[component.writes[0]].fields)
     found = {}
     for key in inputs:
-        given = [canonical(_kept(trials[m, key].output, fields)) for m in code if trials[m, key].output is not None]
+        given = [canonical(own_fields(trials[m, key].output, fields)) for m in code if trials[m, key].output is not None]
         if len(set(given)) > 1:
             found[key] = given
     return found
@@ -171,11 +171,6 @@ def question_key(component: str, requirement: dict, inputs: dict) -> str:
     """A short name that stays while the requirement (its statement and examples) and the input stay the same."""
     text = json.dumps([component, requirement["statement"], requirement["examples"], inputs], sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
-
-
-def _kept(records: list[dict], fields: list[str]) -> list[dict]:
-    """The records with only the output's own fields: an extra field is no difference (the examples ignore it)."""
-    return [{f: r[f] for f in fields if f in r} if isinstance(r, dict) else r for r in records]
 
 
 def _size(inputs: dict) -> int:

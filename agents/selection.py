@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agents.cases import component_cases
-from agents.edgecases import agreement, canonical, edge_inputs, nearness
+from agents.edgecases import agreement, canonical, edge_inputs, nearness, own_fields
 from agents.progress import Candidate
 from agents.sandbox import Limits, run_trials
 from agents.state import Revision
@@ -28,6 +28,11 @@ class Tried:
     trials: dict              # (module, key) -> Trial
     passes: dict[str, int]    # module -> visible examples passed
     code: dict[str, str]      # module -> its code
+    fields: list[str]         # the output's own fields: answers are compared on these alone
+
+    def output(self, module: str, key: str) -> str | None:
+        """What a candidate made of an input, as one comparable string (None where it failed)."""
+        return canonical(own_fields(self.trials[module, key].output, self.fields))
 
 
 def try_candidates(root: Path, requirements: list[dict], upstream: dict[str, dict], design: Design,
@@ -41,14 +46,15 @@ def try_candidates(root: Path, requirements: list[dict], upstream: dict[str, dic
     modules = {f"_candidate_{i}": candidate for i, candidate in enumerate(unique.values())}
     code = {module: candidate.text for module, candidate in modules.items()}
     cases = component_cases(requirements, upstream, design, component)
+    fields = list(design.collections[output].fields)
     if len(modules) == 1:  # nothing to choose between: the app's own test run will judge it
-        return Tried(modules, cases, {}, {}, {}, code)
+        return Tried(modules, cases, {}, {}, {}, code, fields)
     statement = " ".join(r["statement"] for r in requirements if r["id"] in component.requirements)
-    fields = {name: dict(design.collections[name].fields) for name in component.reads}
-    edges = {f"edge: {k}": v for k, v in edge_inputs([c["inputs"] for c in cases.values()], fields, statement).items()}
+    kinds = {name: dict(design.collections[name].fields) for name in component.reads}
+    edges = {f"edge: {k}": v for k, v in edge_inputs([c["inputs"] for c in cases.values()], kinds, statement).items()}
     trials = run_trials(root, code, {**{k: c["inputs"] for k, c in cases.items()}, **edges}, limits)
     passes = {m: sum(trial_passes(trials[m, k], output, c) for k, c in cases.items()) for m in modules}
-    return Tried(modules, cases, edges, trials, passes, code)
+    return Tried(modules, cases, edges, trials, passes, code, fields)
 
 
 def trial_passes(trial, output: str, case: dict) -> bool:
@@ -84,7 +90,7 @@ def choose(component: ComponentDesign, tried: Tried) -> tuple[Candidate, dict]:
                       "chosen": only.key}
     most = max(passes.values())
     finalists = [m for m in modules if passes[m] == most]
-    outputs = {m: {k: canonical(trials[m, k].output) for k in edges} for m in modules}
+    outputs = {m: {k: tried.output(m, k) for k in edges} for m in modules}
     scores = agreement({m: outputs[m] for m in finalists})
     everyone = agreement(outputs)  # the others' outputs are evidence too, even where they fail an example
     # When none passes, the one nearest to the examples is the best to repair; agreement only breaks ties.
@@ -121,7 +127,7 @@ def alike_and_wrong(output: str, tried: Tried) -> dict[str, dict]:
         trials = [tried.trials[m, key] for m in tried.modules]
         if any(trial_passes(trial, output, case) for trial in trials):
             continue
-        gave = [t.output for t in trials if t.output is not None and (t.output or not case["expected"])]
+        gave = [own_fields(t.output, tried.fields) for t in trials if t.output is not None and (t.output or not case["expected"])]
         counted = [canonical(o) for o in gave]
         most = max(set(counted), key=counted.count, default=None)
         if most is not None and counted.count(most) >= 2 and 2 * counted.count(most) > len(counted):

@@ -239,6 +239,31 @@ def test_among_candidates_that_pass_the_examples_the_one_most_others_agree_with_
                                "which agrees with most on ")
 
 
+def test_answers_are_compared_on_the_outputs_own_fields_so_an_extra_field_splits_no_vote(tmp_path):
+    """Three of five alert rules read "below 20" alike, two of them keeping a field the output does not have;
+    the other two read "below 19". The examples ignore an extra field, and so does the vote: counted with their
+    extra fields, the three would agree with nobody wherever a tank is low, and "below 19" would win."""
+    root = workspace(tmp_path)
+    rules = [("< 19", ""), ("< 19.0", ""), ("< 20", ""), ("< 20", ", 'taken_at': r['taken_at']"),
+             ("< 20.0", ", 'seen': True")]
+
+    def answer(messages, options):
+        if asked_for(messages) != "make_refill_alerts":
+            return right(asked_for(messages))
+        rule, extra = rules[options.seed % len(rules)]
+        return ("```python\ndef run(latest_levels):\n    return [{'tank_id': r['tank_id'], 'level_pct': r['level_pct']"
+                f"{extra}}} for r in latest_levels if r['level_pct'] {rule}]\n```")
+
+    events = []
+    report = run_build(root, ScriptedModel(*[answer] * 40), candidates=5, languages=["python"], auto_approve=True,
+                       on_event=events.append)
+    module = (root / "app/components/make_refill_alerts.py").read_text()
+    assert "r['level_pct']} for r in latest_levels if r['level_pct'] < 20]" in module, "the plainest of the three"
+    assert report["requirements"][1]["holdouts_passed"] == 3  # 19.9 is low
+    [sentence] = [e.message for e in events if e.step == "select" and e.component == "make_refill_alerts"]
+    assert sentence.endswith("(2 split the answers)"), "only made-up levels between 19 and 20 tell the rules apart"
+
+
 def test_of_candidates_alike_on_everything_tried_the_plainest_is_kept(tmp_path):
     """Both alert rules pass the example and agree on every made-up input; the extra condition is a guess."""
     root = workspace(tmp_path)
