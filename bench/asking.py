@@ -18,6 +18,7 @@ questions asked and how many of them the majority answer (A) had wrong: the ques
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import shutil
 import sys
@@ -40,12 +41,22 @@ from specs.matching import differences  # noqa: E402
 
 def reference_answer(workspace: Path, question: Question) -> list[dict]:
     """What the reference gives for a question's inputs."""
-    if reference_file(workspace) is not None:  # the raw records, through every reference component
-        return made_from(question.inputs, references(workspace))[question.output]
+    return reference_result(workspace, question.output, question.inputs)
+
+
+def reference_result(workspace: Path, output: str, inputs: dict[str, list[dict]], raw: bool = True) -> list[dict]:
+    """What the reference makes of `inputs` for `output`: from the raw records through every reference
+    component, or (raw=False) by the output's own reference component from the collections it reads."""
+    if reference_file(workspace) is not None:
+        functions = references(workspace)
+        if raw:
+            return made_from(inputs, functions)[output]
+        function = functions[output]
+        return function(**{name: inputs.get(name, []) for name in inspect.signature(function).parameters})
     import duckdb  # PGExercises: the site's query, on the inputs as tables
 
     connection = duckdb.connect()
-    for name, records in question.inputs.items():
+    for name, records in inputs.items():
         if records:
             columns = list(records[0])
             connection.execute(f"CREATE TABLE {name} AS SELECT * FROM (VALUES "

@@ -92,6 +92,16 @@ def test_the_simulated_person_answers_from_the_python_reference_and_from_the_sql
     by_village = Question("k", "make_village_pressure", "REQ-004", "village_pressure",
                           {"mothers": mothers, "visits": visits}, [], 2, 1.0)
     assert reference_answer(BENCH / "workspaces/maternal-clinic", by_village) == [{"village": "Kisian", "mothers": 1}]
+    # bench/unasked.py judges one component at a time: its own reference, on what the component reads
+    from asking import reference_result
+
+    high = [{"mother_id": "M1", "visited_on": "2025-04-02", "systolic": 150, "diastolic": 80}]
+    assert reference_result(BENCH / "workspaces/maternal-clinic", "village_pressure",
+                            {"mothers": mothers, "high_pressure_visits": high}, raw=False) == [
+        {"village": "Kisian", "mothers": 1}]
+    assert reference_result(BENCH / "workspaces/maternal-clinic", "village_pressure",
+                            {"mothers": mothers, "high_pressure_visits": high + high}, raw=False) == [
+        {"village": "Kisian", "mothers": 1}], "a mother counts once"
     pgexercises = BENCH.parent.parent / "shared/bench/pgexercises/aggregates-count2"
     if not pgexercises.exists():
         pytest.skip("../shared/bench/pgexercises is not beside this checkout")
