@@ -1,7 +1,7 @@
 """Build every example workspace and score the result, against a one-shot floor.
 
     .venv/bin/python bench/build.py [--model local/qwen2.5-coder-1.5b] [--workspaces water-tanks ...]
-                                    [--floor] [--max-repairs 1] [--candidates 3] [--languages python sql]
+                                    [--floor | --floor-only] [--max-repairs 1] [--candidates 3] [--languages python sql]
                                     [--when-none-pass revise|resample] [--rounds N]
                                     [--keep DIR] [--json-out results.json [--resume]]
 
@@ -129,6 +129,7 @@ def main() -> int:
     parser.add_argument("--workspaces", nargs="+", default=sorted(p.name for p in EXAMPLES.iterdir() if (p / "reqs").is_dir()),
                         help="names in examples/ (the default: all of them) or bench/workspaces/")
     parser.add_argument("--floor", action="store_true", help="also measure the one-shot floor")
+    parser.add_argument("--floor-only", action="store_true", help="measure the one-shot floor alone, no shall build")
     parser.add_argument("--max-repairs", type=int, default=1)
     parser.add_argument("--candidates", type=int, default=3, help="first answers per component and language")
     parser.add_argument("--languages", nargs="+", default=["python", "sql"], choices=["python", "sql"])
@@ -149,9 +150,9 @@ def main() -> int:
     print(f"{'workspace':<20} {'way':<6} {'visible':>9} {'holdout':>9} {'tokens':>7} {'seconds':>8}  holdouts failing in")
     results = json.loads(args.json_out.read_text()) if args.resume and args.json_out.exists() else {}
     for name in args.workspaces:
-        ways = {"shall": lambda: build(workspace_path(name), model, args.max_repairs, args.candidates, args.languages,
+        ways = {} if args.floor_only else {"shall": lambda: build(workspace_path(name), model, args.max_repairs, args.candidates, args.languages,
                                        args.keep, args.when_none_pass, args.rounds)}
-        if args.floor:
+        if args.floor or args.floor_only:
             ways["floor"] = lambda: floor(workspace_path(name), model)
         for way, measure in ways.items():
             if Path(name).name in results.get(way, {}):

@@ -111,3 +111,27 @@ def test_the_simulated_person_answers_from_the_python_reference_and_from_the_sql
                    "monthlymaintenance": 10.0}]
     counted = Question("k", "make_result", "REQ-001", "result", {"facilities": facilities}, [], 2, 1.0)
     assert reference_answer(pgexercises, counted) == [{"count": 1}]
+
+
+def test_the_floor_scores_a_right_one_shot_answer_as_right_and_a_wrong_one_as_wrong(tmp_path):
+    """The floor runs the one-shot module in an app of its own, not one shall built: the sandbox must not
+    need shall's own files there (from f196b8b to 960ba7f it needed app/schemas.py, and every floor was 0)."""
+    import shutil
+
+    import build
+
+    from agents.models.fake import ScriptedModel
+    from tests.helpers import TWO_EXAMPLES
+
+    root = tmp_path / "low-tanks"
+    shutil.copytree(BENCH.parent / "examples/water-tanks", root)
+    for path in (root / "reqs").glob("REQ-*.yaml"):
+        path.unlink()
+    (root / "reqs/REQ-001.yaml").write_text(TWO_EXAMPLES)
+    right = ("```python\ndef run(inputs):\n    return {'low_tanks': [{'tank_id': r['tank_id']} "
+             "for r in inputs['levels'] if r['level_pct'] < 20]}\n```")
+    scores = build.floor(root, ScriptedModel(right))
+    assert (scores["visible"], scores["holdout"]) == ((2, 2), (1, 1))
+    wrong = right.replace("< 20", "<= 20")
+    scores = build.floor(root, ScriptedModel(wrong))
+    assert (scores["visible"], scores["holdout"]) == ((2, 2), (0, 1))
