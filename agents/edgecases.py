@@ -160,10 +160,13 @@ def own_fields(records: list[dict] | None, fields: list[str]) -> list[dict] | No
     return [{f: r[f] for f in fields if f in r} if isinstance(r, dict) else r for r in records]
 
 
-def canonical(records: list[dict] | None, ordered: bool = False) -> str | None:
-    """One string per distinct output, so outputs can be compared: rounding noise and record order ignored."""
+def canonical(records: list[dict] | None, ordered: bool = False, fields: list[str] | None = None) -> str | None:
+    """One string per distinct output, so outputs can be compared: rounding noise and record order ignored,
+    and with `fields`, any field but those (own_fields)."""
     if records is None:
         return None
+    if fields is not None:
+        records = own_fields(records, fields)
     rows = [json.dumps({k: _round(v) for k, v in sorted(r.items())}, sort_keys=True, default=str) for r in records]
     return json.dumps(rows if ordered else sorted(rows))
 

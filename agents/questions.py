@@ -114,7 +114,7 @@ def _splits(root: Path, design: Design, component: ComponentDesign, code: dict[s
     fields = list(design.collections[component.writes[0]].fields)
     found = {}
     for key in inputs:
-        given = [canonical(own_fields(trials[m, key].output, fields)) for m in code if trials[m, key].output is not None]
+        given = [canonical(trials[m, key].output, fields=fields) for m in code if trials[m, key].output is not None]
         if len(set(given)) > 1:
             found[key] = given
     return found

@@ -32,7 +32,7 @@ class Tried:
 
     def output(self, module: str, key: str) -> str | None:
         """What a candidate made of an input, as one comparable string (None where it failed)."""
-        return canonical(own_fields(self.trials[module, key].output, self.fields))
+        return canonical(self.trials[module, key].output, fields=self.fields)
 
 
 def try_candidates(root: Path, requirements: list[dict], upstream: dict[str, dict], design: Design,

@@ -38,7 +38,7 @@ from component import component_cases, passed, remember  # noqa: E402
 from replay import last_build  # noqa: E402
 
 from agents import selection  # noqa: E402
-from agents.edgecases import canonical, own_fields  # noqa: E402
+from agents.edgecases import canonical  # noqa: E402
 from agents.sandbox import Limits, run_trials  # noqa: E402
 from specs.design import Design  # noqa: E402
 from specs.render import render_app, write_files  # noqa: E402
@@ -53,7 +53,7 @@ def truth(workspace: Path, output: str, inputs: dict, fields: list[str]) -> str 
     except Exception:  # noqa: BLE001 - a made-up input the reference cannot read (an empty table in SQL)
         return None
     plain = [{k: v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v for k, v in r.items()} for r in records]
-    return canonical(own_fields(plain, fields))
+    return canonical(plain, fields=fields)
 
 
 def component_rows(workspace: Path) -> list[dict]:
