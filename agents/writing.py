@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from agents.codefix import extract_sql, fix_code, mend_query
 from agents.events import BuildEvent, Say, Step, quiet
-from agents.models.seam import CallOptions, ChatModel, Completion
+from agents.models.seam import CallOptions, ChatModel, Completion, Message, QuestionTooLong
 from agents.progress import Candidate, Progress, Cost
 from agents.state import BuildState, Failing, Revision, WorkOnComponent
 from agents.tasks import LANGUAGE_WORDS, component_task, inputs_shown, repair_messages, system_prompt
+from reqs.problems import ShallError
 from reqs.words import counted
 from specs.design import Design
 from specs.render import SQL_COLUMN_TYPES, sql_component_code
@@ -21,6 +22,30 @@ MAX_TOKENS = 700
 # randomness, with a different seed per attempt, lets it try something else.
 REPAIR_TEMPERATURE = 0.7
 CANDIDATE_TEMPERATURE = 0.8
+
+
+class ExamplesTooLong(ShallError):
+    """A component's question is past what the model reads at once: said with the requirements whose examples fill it."""
+
+    def __init__(self, works: list[WorkOnComponent], error: QuestionTooLong) -> None:
+        design = Design.model_validate(works[0]["design"])
+        ids = sorted({r for work in works for r in design.component(work["component"]).requirements})
+        names = " and ".join(work["component"] for work in works)
+        which = " and ".join(ids)
+        super().__init__(
+            f"Writing {names} needs a question of {error.needed:,} tokens with its answer, and {error.model} reads "
+            f"at most {error.window:,} at once. Most of it is the visible examples of {which}. Make them smaller in "
+            f"{'their files' if len(ids) > 1 else 'its file'} in reqs/: fewer records in each table, or fewer examples "
+            "shown to the model (`holdout: true` keeps an example as a test the model never sees). "
+            "Or choose a model that reads more with --model. Your requirements are as you left them.")
+
+
+def _asked(model: ChatModel, questions: list[tuple[list[Message], list[CallOptions]]],
+           works: list[WorkOnComponent]) -> list[list[Completion]]:
+    try:
+        return model.complete_each(questions)
+    except QuestionTooLong as error:
+        raise ExamplesTooLong(works, error) from error
 
 
 def work_for(state: BuildState, name: str) -> WorkOnComponent:
@@ -50,7 +75,7 @@ def first_answers(model: ChatModel, work: WorkOnComponent, languages: tuple[str,
         say(BuildEvent(Step.GENERATE, f"Writing {name} in {' and '.join(LANGUAGE_WORDS[lang] for lang in languages)}"
                        + (f", {counted(total, 'answer')} at once" if total > 1 else "")
                        + (f" (tries {first + 1} to {numbers[-1] + 1})" if first else ""), component=name))
-        answered = model.complete_each(questions)
+        answered = _asked(model, questions, [work])
     found, usage = [], Cost()
     for language, completions in zip(languages, answered):
         for number, completion in zip(numbers, completions):
@@ -77,7 +102,7 @@ def revised_answers(model: ChatModel, work: WorkOnComponent, revisions: list[Rev
     with model.turn():
         say(BuildEvent(Step.REVISE, f"Revising {name}: {counted(len(revisions), 'answer')} sent back with the example "
                        "each gets wrong", component=name))
-        answered = model.complete_each(questions)
+        answered = _asked(model, questions, [work])
     found, usage = [], Cost()
     for revision, [completion] in zip(revisions, answered):
         code, problems, spent = code_of(work, completion, revision.candidate.language, say)
@@ -102,7 +127,7 @@ def repaired_together(model: ChatModel, works: list[WorkOnComponent], say: Say =
     with model.turn():
         for work in works:
             say(BuildEvent(Step.REPAIR, f"Repairing {work['component']}", component=work["component"]))
-        answered = model.complete_each(questions)
+        answered = _asked(model, questions, works)
     found = []
     for work, [completion] in zip(works, answered):
         current = work["current"]

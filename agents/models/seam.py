@@ -29,6 +29,18 @@ class ModelError(ShallError):
     exit_code = 1
 
 
+class QuestionTooLong(ModelError):
+    """A question, with room for its answer, longer than the model can read at once (its context window).
+
+    The model layer knows the sizes; the build says which requirement's question it was (agents.writing).
+    """
+
+    def __init__(self, model: str, needed: int, window: int) -> None:
+        self.model, self.needed, self.window = model, needed, window
+        super().__init__(f"the question, with room for its answer, is {needed:,} tokens, and {model} reads at most "
+                         f"{window:,} at once. Ask something shorter, or choose a model that reads more with --model.")
+
+
 class SchemaViolation(ModelError):
     """The model kept answering in a shape the schema does not allow."""
 

@@ -83,3 +83,14 @@ def test_two_questions_answered_in_one_batch_do_not_mix(small_model):
     assert [a.text for a in together[1]] == [a.text for a in sql_alone]
     assert "def run(" in together[0][0].text and "select" in together[1][0].text.lower()
     assert together[1][0].usage.prompt_tokens == sql_alone[0].usage.prompt_tokens
+
+
+def test_a_question_longer_than_the_window_is_refused_with_its_length_on_both_paths(small_model):
+    from agents.models.seam import QuestionTooLong
+
+    question = [{"role": "user", "content": "Add these up: " + " ".join(str(n) for n in range(10_000))}]
+    for ask in (lambda: small_model.complete(question, options=CallOptions(max_tokens=16)),
+                lambda: small_model.complete_many(question, [CallOptions(max_tokens=16)] * 2)):
+        with pytest.raises(QuestionTooLong) as error:
+            ask()
+        assert error.value.needed > error.value.window >= 16_384
