@@ -19,6 +19,8 @@ import json
 import sqlite3
 import sys
 import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -46,40 +48,64 @@ def last_build(root: Path) -> dict:
     return build_graph().compile(checkpointer=saver).get_state({"configurable": {"thread_id": thread}}).values
 
 
+@dataclass
+class Kept:
+    """One component of a kept build, met in the design's flow, with what a reading of it needs."""
+
+    built: dict         # the last build's state
+    design: Design
+    requirements: list[dict]
+    app: Path           # an app rendered from the design, to run answers in
+    component: object   # specs.design.Component
+    found: list         # its different answers (agents.progress.Candidate)
+    kept: str           # the code the build kept
+    made: dict          # example key -> collection -> what the kept code upstream made
+    limits: Limits
+
+
+def kept_components(root: Path, prefix: str) -> Iterator[Kept]:
+    """Each component the last build of `root` kept code for, in the design's flow. After each is read, what its
+    kept code makes of every example is remembered, so the next ones read what the build's did."""
+    built = last_build(root)
+    design, requirements = Design.model_validate(built["design"]), built["requirements"]
+    examples = {f"{r['id']}/{e['name']}": e for r in requirements for e in r["examples"]}
+    made: dict[str, dict] = {}
+    limits = Limits()
+    with tempfile.TemporaryDirectory(prefix=prefix) as scratch:
+        app = Path(scratch)
+        write_files(app, render_app(design, prefix.strip("-")))
+        for component in design.flow():
+            progress = (built.get("progress") or {}).get(component.name)
+            if progress is None or progress.current is None:
+                continue
+            yield Kept(built, design, requirements, app, component, list(progress.candidates.values()),
+                       progress.current.text, made, limits)
+            remember(made, app, design, component, examples, progress.current.text, limits)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workspace", type=Path)
     parser.add_argument("components", nargs="*")
     args = parser.parse_args()
 
-    built = last_build(args.workspace)
-    design, requirements = Design.model_validate(built["design"]), built["requirements"]
-    limits = Limits()
-    examples = {f"{r['id']}/{e['name']}": e for r in requirements for e in r["examples"]}
-    made: dict[str, dict] = {}  # example key -> collection -> what the kept code made
     changed = 0
-    with tempfile.TemporaryDirectory(prefix="shall-replay-") as scratch:
-        write_files(Path(scratch), render_app(design, "replay"))
-        for component in design.flow():
-            progress = (built.get("progress") or {}).get(component.name)
-            if progress is None or progress.current is None:
-                continue
-            found, output, kept = list(progress.candidates.values()), component.writes[0], progress.current.text
-            if len(found) > 1 and (not args.components or component.name in args.components):
-                tried = selection.try_candidates(Path(scratch), requirements, built.get("upstream") or {}, design,
-                                                 component, found, limits)
-                pick, summary = selection.choose(component, tried)
-                visible = component_cases(requirements, design, component, made, holdout=False)
-                held = component_cases(requirements, design, component, made, holdout=True)
-                trials = run_trials(Path(scratch), tried.code, {k: c["inputs"] for k, c in {**visible, **held}.items()},
-                                    limits)
-                print(summary["sentence"])
-                for module, candidate in tried.modules.items():
-                    mark = ("*" if candidate == pick else " ") + ("K" if candidate.text == kept else " ")
-                    print(f"  {mark} {candidate.key:18} visible {passed(trials, module, visible, output)}/{len(visible)}"
-                          f"  held out {passed(trials, module, held, output)}/{len(held)}")
-                changed += pick.text != kept
-            remember(made, Path(scratch), design, component, examples, kept, limits)
+    for k in kept_components(args.workspace, "shall-replay-"):
+        component, output = k.component, k.component.writes[0]
+        if len(k.found) < 2 or (args.components and component.name not in args.components):
+            continue
+        tried = selection.try_candidates(k.app, k.requirements, k.built.get("upstream") or {}, k.design, component,
+                                         k.found, k.limits)
+        pick, summary = selection.choose(component, tried)
+        visible = component_cases(k.requirements, k.design, component, k.made, holdout=False)
+        held = component_cases(k.requirements, k.design, component, k.made, holdout=True)
+        trials = run_trials(k.app, tried.code, {key: c["inputs"] for key, c in {**visible, **held}.items()}, k.limits)
+        print(summary["sentence"])
+        for module, candidate in tried.modules.items():
+            mark = ("*" if candidate == pick else " ") + ("K" if candidate.text == k.kept else " ")
+            print(f"  {mark} {candidate.key:18} visible {passed(trials, module, visible, output)}/{len(visible)}"
+                  f"  held out {passed(trials, module, held, output)}/{len(held)}")
+        changed += pick.text != k.kept
     print(f"{changed} component(s) where the choice now differs from the code the build kept")
     return 0
 

@@ -27,21 +27,18 @@ import argparse
 import datetime as dt
 import json
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from asking import reference_result  # noqa: E402
-from component import component_cases, passed, remember  # noqa: E402
-from replay import last_build  # noqa: E402
+from component import component_cases, passed  # noqa: E402
+from replay import Kept, kept_components  # noqa: E402
 
 from agents import selection  # noqa: E402
 from agents.edgecases import canonical  # noqa: E402
-from agents.sandbox import Limits, run_trials  # noqa: E402
-from specs.design import Design  # noqa: E402
-from specs.render import render_app, write_files  # noqa: E402
+from agents.sandbox import run_trials  # noqa: E402
 
 ORDER_ONLY = ("reversed", "shuffled", "empty")  # made-up inputs that only reorder or empty the visible ones
 
@@ -57,44 +54,29 @@ def truth(workspace: Path, output: str, inputs: dict, fields: list[str]) -> str 
 
 
 def component_rows(workspace: Path) -> list[dict]:
-    built = last_build(workspace)
-    design, requirements = Design.model_validate(built["design"]), built["requirements"]
-    examples = {f"{r['id']}/{e['name']}": e for r in requirements for e in r["examples"]}
-    made: dict[str, dict] = {}
-    rows, limits = [], Limits()
-    with tempfile.TemporaryDirectory(prefix="shall-unasked-") as scratch:
-        app = Path(scratch)
-        write_files(app, render_app(design, "unasked"))
-        for component in design.flow():
-            progress = (built.get("progress") or {}).get(component.name)
-            if progress is None or progress.current is None:
-                continue
-            found = list(progress.candidates.values())
-            if len(found) > 1:
-                rows.append(_row(workspace, app, built, design, requirements, component, found, made, limits))
-            remember(made, app, design, component, examples, progress.current.text, limits)
-    return rows
+    return [_row(workspace, k) for k in kept_components(workspace, "shall-unasked-") if len(k.found) > 1]
 
 
-def _row(workspace, app, built, design, requirements, component, found, made, limits) -> dict:
-    output = component.writes[0]
-    tried = selection.try_candidates(app, requirements, built.get("upstream") or {}, design, component, found, limits)
+def _row(workspace: Path, k: Kept) -> dict:
+    component, output = k.component, k.component.writes[0]
+    tried = selection.try_candidates(k.app, k.requirements, k.built.get("upstream") or {}, k.design, component,
+                                     k.found, k.limits)
     pick, _ = selection.choose(component, tried)
     chosen = next(m for m, candidate in tried.modules.items() if candidate == pick)
     most = max(tried.passes.values())
     finalists = [m for m in tried.modules if tried.passes[m] == most]
-    held = component_cases(requirements, design, component, made, holdout=True)
-    trials = run_trials(app, {chosen: tried.code[chosen]}, {k: c["inputs"] for k, c in held.items()}, limits)
-    truths = {k: truth(workspace, output, inputs, tried.fields) for k, inputs in tried.edges.items()}
-    split = {k for k in tried.edges if len({tried.output(m, k) for m in finalists}) > 1}
-    wrong = {k for k, right in truths.items() if right is not None and tried.output(chosen, k) != right}
+    held = component_cases(k.requirements, k.design, component, k.made, holdout=True)
+    trials = run_trials(k.app, {chosen: tried.code[chosen]}, {key: c["inputs"] for key, c in held.items()}, k.limits)
+    truths = {key: truth(workspace, output, inputs, tried.fields) for key, inputs in tried.edges.items()}
+    split = {key for key in tried.edges if len({tried.output(m, key) for m in finalists}) > 1}
+    wrong = {key for key, right in truths.items() if right is not None and tried.output(chosen, key) != right}
     row = {"workspace": workspace.name, "component": component.name, "answers": len(tried.modules),
            "finalists": len(finalists), "visible": [most, len(tried.cases)],
            "held_out": [passed(trials, chosen, held, output), len(held)], "made_up": len(tried.edges),
            "judged": sum(t is not None for t in truths.values()), "split": len(split), "wrong": len(wrong),
            "wrong_and_split": len(wrong & split),
-           "wrong_and_some_answer_right": sum(any(tried.output(m, k) == truths[k] for m in tried.modules)
-                                              for k in wrong),
+           "wrong_and_some_answer_right": sum(any(tried.output(m, key) == truths[key] for m in tried.modules)
+                                              for key in wrong),
            "confirm": None}
     if most == len(tried.cases) and not split:
         row["confirm"] = _confirm(tried, chosen, finalists, truths)
