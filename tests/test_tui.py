@@ -308,3 +308,27 @@ async def test_when_every_answer_gives_the_same_wrong_result_the_screen_says_to_
         assert ("2 of the 2 different answers shall tried that gave a result here agree on another one (tank_id: T1, "
                 "level_pct: 12.5; tank_id: T2, level_pct: 64.0). The statement may say something other than this "
                 "example") in rendered
+
+
+async def test_a_question_too_long_for_the_model_stops_the_build_saying_whose_examples_to_shorten(root):
+    from agents.models.seam import QuestionTooLong
+
+    app = ShallApp(root, model=ScriptedModel(QuestionTooLong("local/tiny [/q4]", 20_123, 16_384)), build_options=ONE_ANSWER)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await approve_build(app, pilot)
+        await wait_for(pilot, lambda: "The build stopped" in str(screen.query_one("#status", Static).render()))
+        said = " ".join(str(screen.query_one("#status", Static).render()).split())
+        assert "20,123 tokens" in said and "local/tiny [/q4]" in said  # a bracket in a name is shown, not read as style
+        assert "the visible examples of REQ-001" in said and "holdout: true" in said
+
+
+async def test_an_example_named_with_brackets_is_asked_about_in_its_own_words(root):
+    app = ShallApp(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "ctrl+n")
+        await pilot.pause()
+        app.screen.query_one("#ex-3-name", Input).value = "tanks [/a] and [b]"
+        await pilot.pause()
+        await pilot.press("ctrl+d")
+        assert isinstance(app.screen, Confirm)
+        assert 'Remove the example "tanks [/a] and [b]"?' in str(app.screen.query_one(Static).render())

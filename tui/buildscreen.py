@@ -8,6 +8,7 @@ import threading
 import time
 
 from rich.console import Group
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -164,7 +165,7 @@ class BuildScreen(Screen):
     def say(self, event: BuildEvent) -> None:
         seconds = time.monotonic() - self.started
         self.query_one("#log", RichLog).write(f"[{seconds:5.0f}s] {event.message}")
-        self.query_one("#status", Static).update(f"Building… {event.message.splitlines()[0]}")
+        self.query_one("#status", Static).update(f"Building… {escape(event.message.splitlines()[0])}")
         table = self.query_one("#components", DataTable)
         for name in event.components:
             if name not in self.components:
@@ -203,7 +204,7 @@ class BuildScreen(Screen):
                 status.update("Build cancelled. Nothing you wrote was lost; build again to carry on where it stopped.")
             else:
                 message = getattr(error, "message", None) or f"{type(error).__name__}: {error}"
-                status.update(f"[red]The build stopped: {message}[/red]")
+                status.update(f"[red]The build stopped: {escape(message)}[/red]")  # a [ in it is a [
                 self.query_one("#log", RichLog).write(f"The build stopped: {message}")
                 self.notify("The build stopped; the reason is at the top of the screen.", severity="error")
         elif event.state == WorkerState.CANCELLED:

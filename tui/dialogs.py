@@ -27,7 +27,7 @@ class Confirm(ModalScreen[str]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.question)
+            yield Static(self.question, markup=False)  # it quotes what a person named: a [ is a [
             with Horizontal():
                 for number, (answer, label) in enumerate(self.answers):
                     yield Button(label, id=answer, variant="primary" if number == 0 else "default")
@@ -55,9 +55,9 @@ class AskValue(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.prompt)
+            yield Label(self.prompt, markup=False)
             yield Input(value=self.value, id="value")
-            yield Static(self.help_text + "\nEnter to keep it, Escape to cancel.", id="help")
+            yield Static(self.help_text + "\nEnter to keep it, Escape to cancel.", id="help", markup=False)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value)
