@@ -17,6 +17,7 @@ from reqs.gitrepo import GitRepo
 from reqs.initialize import GITIGNORE_LINES
 from tests.helpers import WATER_TANKS, answers, holding_the_lock
 from tui.app import RequirementsScreen, ShallApp
+from tui.building import _print_report
 from tui.buildscreen import BuildScreen
 from tui.dialogs import ApproveDesign, AskValue, Confirm
 from tui.editor import EditorScreen
@@ -332,3 +333,26 @@ async def test_an_example_named_with_brackets_is_asked_about_in_its_own_words(ro
         await pilot.press("ctrl+d")
         assert isinstance(app.screen, Confirm)
         assert 'Remove the example "tanks [/a] and [b]"?' in str(app.screen.query_one(Static).render())
+
+
+async def test_brackets_people_write_are_shown_as_written_in_the_list_the_editor_the_history_and_the_report(root):
+    path = root / "reqs/REQ-002.yaml"
+    path.write_text(path.read_text().replace("title: Refill alert", "title: Refill alert [/low]", 1)
+                    .replace("tank_id: T1", "tank_id: '[b]T1'", 1))
+    GitRepo.open_or_init(root).commit(["reqs"], "Refill alert [/low] renamed")
+    app = ShallApp(root)
+    async with app.run_test(size=SIZE) as pilot:
+        listed = app.screen.query_one(DataTable)
+        assert "Refill alert [/low]" in [str(listed.get_row_at(i)[2]) for i in range(listed.row_count)]
+        await pilot.press("down", "enter")
+        cells = app.screen.query_one(DataTable)
+        assert "[b]T1" in [str(cells.get_row_at(i)[0]) for i in range(cells.row_count)]
+        await pilot.press("escape", "h")
+        table = app.screen.query_one("#commits", DataTable)
+        assert str(table.get_row_at(0)[1]) == "Refill alert [/low] renamed"
+    out = io.StringIO()
+    report = {"requirements": [{"id": "REQ-002", "title": "Refill alert [/low]", "examples_passed": 1, "examples": 1,
+                                "holdouts_passed": 0, "holdouts": 0, "attempts": 1, "tokens": 10, "seconds": 1.0,
+                                "failing": {}}], "tokens": 10, "seconds": 1.0, "model": "fake/scripted", "isolation": "a jail"}
+    _print_report(Console(file=out, width=120), report)
+    assert "Refill alert [/low]" in out.getvalue()

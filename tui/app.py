@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -233,7 +234,7 @@ class RequirementsScreen(Screen):
         for row in self.rows:
             if words and not all(word in " ".join(row).lower() for word in words):
                 continue
-            table.add_row(UNSAVED if row[0] in app.drafts else "", *row, key=row[0])
+            table.add_row(UNSAVED if row[0] in app.drafts else "", *map(Text, row), key=row[0])  # as written, not as markup
         if keep is not None and table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
         problems = len(app.workspace.problems)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from agents.build import only_build, run_build
 from agents.events import BuildEvent
@@ -101,7 +102,7 @@ def _print_report(out: Console, report: dict) -> None:
                             ("Attempts", "right"), ("Tokens", "right"), ("Seconds", "right")):
         table.add_column(column, justify=justify)
     for row in report["requirements"]:
-        table.add_row(row["id"], row["title"], f"{row['examples_passed']}/{row['examples']}",
+        table.add_row(row["id"], Text(row["title"]), f"{row['examples_passed']}/{row['examples']}",
                       f"{row['holdouts_passed']}/{row['holdouts']}", str(row["attempts"]), str(row["tokens"]), str(row["seconds"]))
     out.print(table)
     for row in report["requirements"]:

@@ -272,7 +272,7 @@ class BuildScreen(Screen):
         table.display = True
         table.clear()
         for row in rows:
-            table.add_row(row["id"], row["title"], f"{row['examples_passed']}/{row['examples']}",
+            table.add_row(row["id"], Text(row["title"]), f"{row['examples_passed']}/{row['examples']}",
                           f"{row['holdouts_passed']}/{row['holdouts']}", str(row["attempts"]), str(row["tokens"]),
                           str(row["seconds"]), key=row["id"])
         self.query_one("#failing", Static).update(_failures(report))

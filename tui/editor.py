@@ -6,6 +6,7 @@ import copy
 import re
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -396,10 +397,11 @@ class EditorScreen(Screen):
         self.app.pop_screen()
 
 
-def _cell(value: Any, present: bool) -> str:
+def _cell(value: Any, present: bool) -> Text:
+    """A value as the table shows it: as written, never read as markup."""
     if not present:
-        return ""
-    return "—" if value is None else str(show(value)).strip("'") if not isinstance(value, str) else value
+        return Text("")
+    return Text("—" if value is None else str(show(value)).strip("'") if not isinstance(value, str) else value)
 
 
 def _escape(text: str) -> str:

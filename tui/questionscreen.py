@@ -86,7 +86,7 @@ def _table(title: str, records: list[dict]) -> Table | Text:
     for field in dict.fromkeys(k for r in records for k in r):
         table.add_column(field.replace("_", " "))
     for record in records:
-        table.add_row(*(str(record.get(field, "")) for field in dict.fromkeys(k for r in records for k in r)))
+        table.add_row(*(Text(str(record.get(field, ""))) for field in dict.fromkeys(k for r in records for k in r)))
     return table
 
 

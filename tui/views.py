@@ -93,7 +93,7 @@ class HistoryScreen(Screen):
         table.add_column("What", key="what")
         self.entries = {entry["sha"]: entry for entry in build_log(self.app.root)}
         for entry in self.entries.values():
-            table.add_row(entry["date"], entry["subject"], key=entry["sha"])
+            table.add_row(entry["date"], Text(entry["subject"]), key=entry["sha"])
         if not self.entries:
             self.query_one("#diff", Static).update("No history yet: the workspace has no commits.")
         table.focus()
