@@ -333,6 +333,11 @@ async def test_an_example_named_with_brackets_is_asked_about_in_its_own_words(ro
         await pilot.press("ctrl+d")
         assert isinstance(app.screen, Confirm)
         assert 'Remove the example "tanks [/a] and [b]"?' in str(app.screen.query_one(Static).render())
+        await pilot.click("#remove")
+        await pilot.pause(0.3)
+        # the notice is drawn as written: read as markup, "[/a]" would stop the app with MarkupError
+        assert [(n.message, n.markup) for n in app._notifications] == [
+            ('Removed "tanks [/a] and [b]". It is gone from the file only when you save.', False)]
 
 
 async def test_brackets_people_write_are_shown_as_written_in_the_list_the_editor_the_history_and_the_report(root):

@@ -78,7 +78,7 @@ class ShallApp(App):
         if save_held_answers(self.root, said.append) and said:
             self.reload()
             for event in said:
-                self.notify(event.message)
+                self.notify(event.message, markup=False)
 
     def reload(self) -> Workspace:
         self.workspace = load_workspace(self.root)

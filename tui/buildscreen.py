@@ -214,7 +214,7 @@ class BuildScreen(Screen):
         """Save the answers given while the build ran, now that it holds the workspace no more."""
         saved, problems = answers.save_held(self.app.root)
         for problem in problems:
-            self.notify(problem, severity="error")
+            self.notify(problem, severity="error", markup=False)
         return saved
 
     def after_build(self) -> None:
@@ -247,7 +247,7 @@ class BuildScreen(Screen):
         try:
             address = self.app.open_web_app()
         except ShallError as error:
-            self.notify(error.message, severity="error")
+            self.notify(error.message, severity="error", markup=False)
             return
         self.query_one("#status", Static).update(f"The app is open at {address} : open that address in a web browser "
                                                  "on this computer. It stops when you leave shall.")

@@ -326,7 +326,7 @@ class EditorScreen(Screen):
                 del self.data["examples"][index]
                 await self.show_examples()
                 self.changed()
-                self.notify(f'Removed "{name}". It is gone from the file only when you save.')
+                self.notify(f'Removed "{name}". It is gone from the file only when you save.', markup=False)
 
         self.app.push_screen(Confirm(f'Remove the example "{name}"?', [("keep", "Keep it"), ("remove", "Remove")]),
                              answered)
@@ -362,7 +362,7 @@ class EditorScreen(Screen):
         try:
             problems = self.app.save(self.requirement_id, self.data)
         except (ShallError, OSError) as error:
-            self.notify(f"Not saved: {error}", severity="error", timeout=10)
+            self.notify(f"Not saved: {error}", severity="error", timeout=10, markup=False)
             return
         self.mark()
         self.show_problems(problems)

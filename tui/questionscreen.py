@@ -147,7 +147,7 @@ class Asking:
         try:
             records = typed_records(text)
         except ShallError as error:
-            self.app.notify(error.message, severity="error")
+            self.app.notify(error.message, severity="error", markup=False)
             self._ask()
             return
         self._save(records)
@@ -164,7 +164,7 @@ class Asking:
         try:
             answers.answer(self.root, question, records)
         except ShallError as error:
-            self.app.notify(error.message, severity="error")
+            self.app.notify(error.message, severity="error", markup=False)
             return
         self.answered += 1
         self.app.notify(f"Saved as a new example of {question.requirement}.")
