@@ -15,6 +15,7 @@ class Step(StrEnum):
     CHANGES = "changes"
     DESIGN = "design"
     GENERATE = "generate"    # asking the model for a component
+    TOKENS = "tokens"        # how far the model is with the answers it writes: a status, not a line of the log
     WRITTEN = "written"      # an answer came back
     SELECT = "select"        # one candidate kept
     REVISE = "revise"        # no candidate passes: asking again

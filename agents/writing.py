@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from agents.codefix import extract_sql, fix_code, mend_query
 from agents.events import BuildEvent, Say, Step, quiet
-from agents.models.seam import CallOptions, ChatModel, Completion, Message, QuestionTooLong
+from agents.models.seam import CallOptions, ChatModel, Completion, Message, OnTokens, QuestionTooLong
 from agents.progress import Candidate, Progress, Cost
 from agents.state import BuildState, Failing, Revision, WorkOnComponent
 from agents.tasks import LANGUAGE_WORDS, component_task, inputs_shown, repair_messages, system_prompt
@@ -41,11 +41,21 @@ class ExamplesTooLong(ShallError):
 
 
 def _asked(model: ChatModel, questions: list[tuple[list[Message], list[CallOptions]]],
-           works: list[WorkOnComponent]) -> list[list[Completion]]:
+           works: list[WorkOnComponent], doing: str, say: Say) -> list[list[Completion]]:
+    """The answers, with how far the model is said as it goes (`doing`: "Writing make_result")."""
+    component = works[0]["component"] if len(works) == 1 else None
     try:
-        return model.complete_each(questions)
+        return model.complete_each(questions, _telling(doing, component, say))
     except QuestionTooLong as error:
         raise ExamplesTooLong(works, error) from error
+
+
+def _telling(doing: str, component: str | None, say: Say) -> OnTokens:
+    def told(read: int, to_read: int, written: int) -> None:
+        how_far = (f"reading the question, {read:,} of {to_read:,} tokens" if read < to_read
+                   else f"{written:,} tokens written")
+        say(BuildEvent(Step.TOKENS, f"{doing}: {how_far}", component=component))
+    return told
 
 
 def work_for(state: BuildState, name: str) -> WorkOnComponent:
@@ -75,7 +85,7 @@ def first_answers(model: ChatModel, work: WorkOnComponent, languages: tuple[str,
         say(BuildEvent(Step.GENERATE, f"Writing {name} in {' and '.join(LANGUAGE_WORDS[lang] for lang in languages)}"
                        + (f", {counted(total, 'answer')} at once" if total > 1 else "")
                        + (f" (tries {first + 1} to {numbers[-1] + 1})" if first else ""), component=name))
-        answered = _asked(model, questions, [work])
+        answered = _asked(model, questions, [work], f"Writing {name}", say)
     found, usage = [], Cost()
     for language, completions in zip(languages, answered):
         for number, completion in zip(numbers, completions):
@@ -102,7 +112,7 @@ def revised_answers(model: ChatModel, work: WorkOnComponent, revisions: list[Rev
     with model.turn():
         say(BuildEvent(Step.REVISE, f"Revising {name}: {counted(len(revisions), 'answer')} sent back with the example "
                        "each gets wrong", component=name))
-        answered = _asked(model, questions, [work])
+        answered = _asked(model, questions, [work], f"Revising {name}", say)
     found, usage = [], Cost()
     for revision, [completion] in zip(revisions, answered):
         code, problems, spent = code_of(work, completion, revision.candidate.language, say)
@@ -127,7 +137,7 @@ def repaired_together(model: ChatModel, works: list[WorkOnComponent], say: Say =
     with model.turn():
         for work in works:
             say(BuildEvent(Step.REPAIR, f"Repairing {work['component']}", component=work["component"]))
-        answered = _asked(model, questions, works)
+        answered = _asked(model, questions, works, "Repairing " + " and ".join(w["component"] for w in works), say)
     found = []
     for work, [completion] in zip(works, answered):
         current = work["current"]

@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from agents.build import run_build  # noqa: E402
 from agents.codefix import fix_code  # noqa: E402
+from agents.events import Step  # noqa: E402
 from agents.models.seam import CallOptions  # noqa: E402
 from agents.models.select import open_model  # noqa: E402
 from agents.sandbox import Case, run_cases  # noqa: E402
@@ -81,7 +82,7 @@ def build(workspace: Path, model, max_repairs: int, candidates: int, languages: 
         report = run_build(root, model, auto_approve=True, max_repairs=max_repairs, candidates=candidates,
                            languages=tuple(languages), when_none_pass=when_none_pass,
                            rounds_when_none_pass=rounds,
-                           on_event=lambda e: print(f"    {e.message}", file=sys.stderr))
+                           on_event=lambda e: e.step == Step.TOKENS or print(f"    {e.message}", file=sys.stderr))
         seconds = time.monotonic() - started
     rows = report["requirements"]
     return {

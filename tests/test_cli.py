@@ -159,3 +159,12 @@ def test_build_at_the_terminal_shows_the_design_in_plain_words_before_asking(tmp
     assert ("- To make the refill plan (REQ-003 Refill plan), shall uses the latest levels (from REQ-001), "
             "the refill alerts (from REQ-002) and the tanks.") in said
     assert "not approved" in said and not (root / "app").exists()
+
+
+def test_a_build_logged_to_a_file_keeps_its_steps_and_leaves_how_far_the_model_is_out(tmp_path, capsys, monkeypatch):
+    root = workspace(tmp_path)
+    monkeypatch.setattr("agents.models.select.open_model", lambda name, progress=None: correct_model(calls=24))
+    assert main(["-C", str(root), "build", "--yes"]) == 0
+    said = capsys.readouterr().err
+    assert "Writing make_latest_levels in Python and SQL" in said and "Wrote make_latest_levels" in said
+    assert "tokens written" not in said and "reading the question" not in said

@@ -115,8 +115,11 @@ def test_generating_returns_the_candidates_and_what_they_cost(state):
     assert progress.attempts == 2 and progress.usage.calls == 2 and progress.usage.tokens > 0
     broken = progress.candidates["python-1"]
     assert broken.problems and "# shall:" not in broken.code, "problems are a field, not text to parse back"
-    assert [e.step for e in said] == [Step.GENERATE, Step.WRITTEN, Step.WRITTEN]  # asked for together, written each
+    assert [e.step for e in said] == [Step.GENERATE, Step.TOKENS, Step.TOKENS, Step.WRITTEN, Step.WRITTEN]  # asked for together, written each
     assert said[0].message == "Writing make_latest_levels in Python, 2 answers at once"
+    reading, writing = (e.message for e in said if e.step == Step.TOKENS)  # how far the model is, as it tells
+    assert reading.startswith("Writing make_latest_levels: reading the question, ") and " of " in reading
+    assert writing.startswith("Writing make_latest_levels: ") and writing.endswith(" tokens written")
     assert {e.component for e in said} == {"make_latest_levels"}
 
 
@@ -181,7 +184,8 @@ def test_the_failing_components_of_one_test_are_repaired_together_in_one_request
     now = applied(now, nodes.test(now, runtime()[0]))
     model = ScriptedModel(right("make_refill_plan"), right("make_village_refills"))
     together = []
-    model.complete_each = lambda questions, each=model.complete_each: together.append(len(questions)) or each(questions)
+    model.complete_each = lambda questions, told=None, each=model.complete_each: together.append(len(questions)) or \
+        each(questions, told)
     update = nodes.repair(now, runtime(model)[0])
     assert together == [2], "both in one request: the embedded model writes them in one batch"
     assert sorted(update["progress"]) == ["make_refill_plan", "make_village_refills"]
@@ -255,10 +259,10 @@ def test_a_component_waiting_its_turn_is_not_said_to_be_written(state):
     for thread in threads:
         thread.join()
     steps = [(e.step, e.component) for e in said]
-    first, second = steps[0][1], steps[3][1]
+    first, second = steps[0][1], steps[5][1]
     assert first != second
-    assert steps == [(Step.GENERATE, first), (Step.WRITTEN, first), (Step.WRITTEN, first),
-                     (Step.GENERATE, second), (Step.WRITTEN, second), (Step.WRITTEN, second)]
+    turn = [Step.GENERATE, Step.TOKENS, Step.TOKENS, Step.WRITTEN, Step.WRITTEN]  # how far it is, only in its turn
+    assert steps == [(step, first) for step in turn] + [(step, second) for step in turn]
 
 
 def test_a_components_answers_in_every_language_are_asked_for_together(state):
@@ -267,10 +271,11 @@ def test_a_components_answers_in_every_language_are_asked_for_together(state):
 
     model = ScriptedModel(*[by_language] * 4)
     asked = []
-    model.complete_each = lambda questions: asked.append(len(questions)) or ScriptedModel.complete_each(model, questions)
+    model.complete_each = lambda questions, told=None: asked.append(len(questions)) or \
+        ScriptedModel.complete_each(model, questions, told)
     run, said = runtime(model, candidates=2, languages=("python", "sql"))
     progress = nodes.generate_component(work_for(state, "make_latest_levels"), run)["progress"]["make_latest_levels"]
     assert asked == [2], "one request for both languages' prompts"
     assert list(progress.candidates) == ["python-0", "python-1", "sql-0", "sql-1"]
     assert said[0].message == "Writing make_latest_levels in Python and SQL, 4 answers at once"
-    assert [e.step for e in said] == [Step.GENERATE] + [Step.WRITTEN] * 4
+    assert [e.step for e in said] == [Step.GENERATE] + [Step.TOKENS] * 2 + [Step.WRITTEN] * 4

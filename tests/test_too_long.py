@@ -47,7 +47,7 @@ class _Stub:
     def prompt(self, messages):
         return [0] * self.prompt_tokens
 
-    def answers_to(self, questions):
+    def answers_to(self, questions, on_tokens=None):
         self.decoded += 1
         return [[] for _ in questions]
 

@@ -12,6 +12,7 @@ import pytest
 from rich.console import Console
 from textual.widgets import DataTable, Input, Static, TextArea
 
+from agents.events import BuildEvent, Step
 from agents.models.fake import ScriptedModel
 from reqs.gitrepo import GitRepo
 from reqs.initialize import GITIGNORE_LINES
@@ -197,6 +198,10 @@ async def test_a_build_asks_for_approval_shows_progress_and_results(root):
         components = screen.query_one("#components", DataTable)
         assert components.row_count == 4
         assert "Reading the requirements" in "\n".join(str(line.text) for line in screen.query_one("#log").lines)
+        logged = len(screen.query_one("#log").lines)
+        screen.say(BuildEvent(Step.TOKENS, "Writing make_refill_plan: 420 tokens written", component="make_refill_plan"))
+        assert "Building… Writing make_refill_plan: 420 tokens written" in str(screen.query_one("#status", Static).render())
+        assert len(screen.query_one("#log").lines) == logged, "how far the model is goes on the status line, not the log"
 
 
 async def test_a_build_while_another_runs_is_refused_before_the_model_is_opened(root, monkeypatch):

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from agents.build import only_build, run_build
-from agents.events import BuildEvent
+from agents.events import BuildEvent, Step
 from agents.questions import Question
 from agents.models import select as models  # looked up when called, so a test can stand a fake in
 from reqs.problems import ShallError
@@ -38,7 +38,20 @@ def _build(root: Path, args: argparse.Namespace, out: Console, err: Console) -> 
     with ByteProgress(err) as progress:
         model = models.open_model(name, progress=progress)
 
+    status = None  # on a terminal, how far the model is: one line, redrawn, gone at the next line of the log
+
     def on_event(event: BuildEvent) -> None:
+        nonlocal status
+        if event.step == Step.TOKENS:
+            if err.is_terminal and status is None:
+                status = err.status(Text(event.message))
+                status.start()
+            elif status is not None:
+                status.update(Text(event.message))
+            return
+        if status is not None:
+            status.stop()
+            status = None
         err.print(f"[{time.monotonic() - started:6.1f}s] {event.message}", markup=False, highlight=False)
 
     def ask(design: str) -> bool:
@@ -53,8 +66,12 @@ def _build(root: Path, args: argparse.Namespace, out: Console, err: Console) -> 
         reply = input("Build with this design? [Y/n] ").strip().lower()
         return reply in ("", "y", "yes")
 
-    report = run_build(root, model, only=args.only, auto_approve=args.yes, on_event=on_event, ask_approval=ask,
-                       questions=getattr(args, "questions", 3))
+    try:
+        report = run_build(root, model, only=args.only, auto_approve=args.yes, on_event=on_event, ask_approval=ask,
+                           questions=getattr(args, "questions", 3))
+    finally:
+        if status is not None:
+            status.stop()
     report = {**report, "model": name, "seconds": round(time.monotonic() - started, 1)}
     failing = any(r["examples_passed"] < r["examples"] for r in report["requirements"])
     if getattr(args, "summary", None):

@@ -163,6 +163,9 @@ class BuildScreen(Screen):
             self.after_build()
 
     def say(self, event: BuildEvent) -> None:
+        if event.step == Step.TOKENS:  # how far the model is: the status line only, the log keeps the steps
+            self.query_one("#status", Static).update(f"Building… {escape(event.message)}")
+            return
         seconds = time.monotonic() - self.started
         self.query_one("#log", RichLog).write(f"[{seconds:5.0f}s] {event.message}")
         self.query_one("#status", Static).update(f"Building… {escape(event.message.splitlines()[0])}")

@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import ctypes
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import llama_cpp
 from llama_cpp import llama_chat_format
 from llama_cpp._internals import LlamaContext
 
-from agents.models.seam import CallOptions, Message, ModelError
+from agents.models.seam import CallOptions, Message, ModelError, OnTokens
 
 FENCE = "```"
+TELL_EVERY = 1.0  # seconds between two reports of how far the answers are
 
 # The high-level path's defaults (Llama.create_chat_completion and Llama._init_sampler).
 TOP_K, TYPICAL_P, TOP_P, MIN_P = 40, 1.0, 0.95, 0.05
@@ -78,11 +80,13 @@ class BatchedDecoder:
         """One answer per options to a prompt's tokens (`prompt()`), decoded together."""
         return self.answers_to([(prompt, options)])[0]
 
-    def answers_to(self, questions: list[tuple[list[int], list[CallOptions]]]) -> list[list[Answer]]:
+    def answers_to(self, questions: list[tuple[list[int], list[CallOptions]]],
+                   on_tokens: OnTokens | None = None) -> list[list[Answer]]:
         """For each question (a prompt's tokens and one options per answer), its answers, all decoded together.
 
         Each prompt is read once, its cells shared by the sequences that answer it; a component's Python
-        and SQL prompts are answered in one batch this way.
+        and SQL prompts are answered in one batch this way. `on_tokens` is told how far it is about once
+        every TELL_EVERY seconds: reading takes minutes for a long question on a CPU.
         """
         owners = [q for q, (_, options) in enumerate(questions) for _ in options]  # sequence -> its question
         options = [o for _, many in questions for o in many]
@@ -101,6 +105,12 @@ class BatchedDecoder:
         samplers = [self._sampler(o) for o in options]
         written: list[list[int]] = [[] for _ in options]
         texts = [b"" for _ in options]
+        to_read, told = sum(len(p) for p in prompts), [time.perf_counter()]
+
+        def tell(read: int, last: bool = False) -> None:
+            if on_tokens is not None and (last or time.perf_counter() - told[0] >= TELL_EVERY):
+                told[0] = time.perf_counter()
+                on_tokens(read, to_read, sum(map(len, written)))
 
         def next_token(seq: int, index: int) -> int | None:
             """Sample a sequence's next token from the logits at `index`: the token to feed back, or None at its end."""
@@ -119,9 +129,11 @@ class BatchedDecoder:
             started = time.perf_counter()
             sequences = [[seq for seq in range(n) if owners[seq] == q] for q in range(len(questions))]
             feed: dict[int, int] = {}  # sequence -> the token it decodes next
+            before = 0
             for prompt, mine in zip(prompts, sequences):  # each answer's first token is sampled as its prompt is read
-                last = self._read_prompt(batch, prompt, mine)
+                last = self._read_prompt(batch, prompt, mine, lambda read, before=before: tell(before + read))
                 feed |= {seq: token for seq in mine if (token := next_token(seq, last)) is not None}
+                before += len(prompt)
             self.seconds = {"prompt": time.perf_counter() - started}
             started = time.perf_counter()
             while feed:
@@ -133,6 +145,8 @@ class BatchedDecoder:
                 if llama_cpp.llama_decode(ctx, batch) != 0:
                     raise ModelError(f"{self.llm.model_path}: llama.cpp could not decode the answers' next tokens")
                 feed = {seq: token for seq, index in where.items() if (token := next_token(seq, index)) is not None}
+                tell(to_read)
+            tell(to_read, last=True)
             self.seconds["writing"] = time.perf_counter() - started
             answers = [Answer(self.llm.detokenize(tokens).decode("utf-8", "replace"), len(prompts[owners[seq]]), len(tokens))
                        for seq, tokens in enumerate(written)]
@@ -142,8 +156,9 @@ class BatchedDecoder:
             for sampler in samplers:
                 llama_cpp.llama_sampler_free(sampler)
 
-    def _read_prompt(self, batch, prompt: list[int], sequences: list[int]) -> int:
-        """Evaluate a prompt once, its cells shared by the sequences that answer it; where its last token's logits are."""
+    def _read_prompt(self, batch, prompt: list[int], sequences: list[int], read: Callable[[int], None]) -> int:
+        """Evaluate a prompt once, its cells shared by the sequences that answer it; where its last token's logits are.
+        `read` is told how many of its tokens are read, after each chunk."""
         for start in range(0, len(prompt), self.n_batch):
             chunk = prompt[start:start + self.n_batch]
             batch.n_tokens = 0
@@ -151,6 +166,7 @@ class BatchedDecoder:
                 self._add(batch, token, start + offset, sequences, logits=start + offset == len(prompt) - 1)
             if llama_cpp.llama_decode(self.context.ctx, batch) != 0:
                 raise ModelError(f"{self.llm.model_path}: llama.cpp could not read the question")
+            read(start + len(chunk))
         return batch.n_tokens - 1
 
     @staticmethod

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from agents.models.seam import CallOptions, ChatModel, Message, RawAnswer, Usage
+from agents.models.seam import CallOptions, ChatModel, Message, OnTokens, RawAnswer, Usage
 
 
 @dataclass
@@ -42,6 +42,16 @@ class ScriptedModel(ChatModel):
     def enqueue(self, *answers: Any) -> ScriptedModel:
         self.queue.extend(answers)
         return self
+
+    def _generate_each(self, questions: list[tuple[list[Message], list[CallOptions]]],
+                       on_tokens: OnTokens | None = None) -> list[list[RawAnswer]]:
+        """As a provider that tells how far it is: once the prompts are read, and once the answers are written."""
+        answers = super()._generate_each(questions)
+        if on_tokens is not None:
+            read = sum(mine[0].usage.prompt_tokens for mine in answers if mine)  # each prompt read once
+            on_tokens(read // 2, read, 0)
+            on_tokens(read, read, sum(a.usage.completion_tokens for mine in answers for a in mine))
+        return answers
 
     def _generate(self, messages: list[Message], schema: dict[str, Any] | None, options: CallOptions) -> RawAnswer:
         self.history.append(Recorded([dict(m) for m in messages], schema, options))

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agents.models.registry import LocalModelSpec
-from agents.models.seam import (CallOptions, ChatModel, Message, ModelError, QuestionTooLong, RawAnswer, Usage,
-                                regrouped)
+from agents.models.seam import (CallOptions, ChatModel, Message, ModelError, OnTokens, QuestionTooLong, RawAnswer,
+                                Usage, regrouped)
 
 if TYPE_CHECKING:
     from agents.models.batched import BatchedDecoder
@@ -21,6 +21,27 @@ DEFAULT_CONTEXT = 16384
 TOO_LONG = re.compile(r"Requested tokens \((\d+)\) exceed context window")
 BATCHED_AT_MOST = 12      # answers written together, at most
 BATCHED_CONTEXT = 16384   # for the question once and each answer's own tokens; the cache is one, shared
+
+
+def _runs(asks: list[tuple[int, CallOptions]], prompts: list[list[int]]) -> list[dict[int, list[CallOptions]]]:
+    """The answers asked for (question, options), cut into runs that each fit the batched context: each prompt
+    read once in a run, each answer its room. A run is question -> the options of its answers there."""
+    runs, start = [], 0
+    while start < len(asks):
+        end, room, read = start, BATCHED_CONTEXT, set()
+        while end < len(asks) and end - start < BATCHED_AT_MOST:
+            q, one = asks[end]
+            cost = one.max_tokens + (len(prompts[q]) if q not in read else 0)
+            if cost > room and end > start:
+                break
+            room, end = room - cost, end + 1
+            read.add(q)
+        groups: dict[int, list[CallOptions]] = {}
+        for q, one in asks[start:end]:
+            groups.setdefault(q, []).append(one)
+        runs.append(groups)
+        start = end
+    return runs
 
 
 class LocalModel(ChatModel):
@@ -46,7 +67,8 @@ class LocalModel(ChatModel):
         self.serial = threading.RLock()  # llama.cpp's context is not thread-safe; the build fans out in threads
         self._batched: BatchedDecoder | None = None  # made on the first call for several answers
 
-    def _generate_each(self, questions: list[tuple[list[Message], list[CallOptions]]]) -> list[list[RawAnswer]]:
+    def _generate_each(self, questions: list[tuple[list[Message], list[CallOptions]]],
+                       on_tokens: OnTokens | None = None) -> list[list[RawAnswer]]:
         """The answers written together in one batch (agents/models/batched.py), as many questions at once as fit."""
         from agents.models.batched import BatchedDecoder
 
@@ -56,22 +78,16 @@ class LocalModel(ChatModel):
         for prompt, (_, options) in zip(prompts, questions):  # each must fit alone with one answer; runs are packed below
             if (needed := len(prompt) + max(o.max_tokens for o in options)) > BATCHED_CONTEXT:
                 raise QuestionTooLong(self.name, needed, BATCHED_CONTEXT)
-        asks = [(q, one) for q, (_, options) in enumerate(questions) for one in options]
-        answers, start = [], 0
-        while start < len(asks):  # the next run of answers that fits: each prompt read once, each answer its room
-            end, room, read = start, BATCHED_CONTEXT, set()
-            while end < len(asks) and end - start < BATCHED_AT_MOST:
-                q, one = asks[end]
-                cost = one.max_tokens + (len(prompts[q]) if q not in read else 0)
-                if cost > room and end > start:
-                    break
-                room, end = room - cost, end + 1
-                read.add(q)
-            groups: dict[int, list[CallOptions]] = {}
-            for q, one in asks[start:end]:
-                groups.setdefault(q, []).append(one)
-            answers += [a for mine in self._batched.answers_to([(prompts[q], many) for q, many in groups.items()]) for a in mine]
-            start = end
+        runs = _runs([(q, one) for q, (_, options) in enumerate(questions) for one in options], prompts)
+        to_read = sum(len(prompts[q]) for groups in runs for q in groups)
+        answers, read, written = [], 0, 0
+        for groups in runs:  # the runs, one after another; what they were told adds up over them
+            told = None if on_tokens is None else (
+                lambda r, _, w, read=read, written=written: on_tokens(read + r, to_read, written + w))
+            done = self._batched.answers_to([(prompts[q], many) for q, many in groups.items()], told)
+            answers += [a for mine in done for a in mine]
+            read += sum(len(prompts[q]) for q in groups)
+            written += sum(a.completion_tokens for mine in done for a in mine)
         return regrouped([RawAnswer(a.text, Usage(a.prompt_tokens, a.completion_tokens)) for a in answers], questions)
 
     def _generate(self, messages: list[Message], schema: dict[str, Any] | None, options: CallOptions) -> RawAnswer:

@@ -6,7 +6,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from agents.models.seam import CallOptions, ChatModel, Message, ModelError, RawAnswer, Usage, regrouped
+from agents.models.seam import CallOptions, ChatModel, Message, ModelError, OnTokens, RawAnswer, Usage, regrouped
 
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_RETRIES = 4
@@ -36,7 +36,8 @@ class OpenAICompatibleModel(ChatModel):
         key = api_key or os.environ.get("OPENAI_API_KEY") or "not-needed"
         self.client = OpenAI(base_url=self.base_url, api_key=key, timeout=timeout, max_retries=max_retries)
 
-    def _generate_each(self, questions: list[tuple[list[Message], list[CallOptions]]]) -> list[list[RawAnswer]]:
+    def _generate_each(self, questions: list[tuple[list[Message], list[CallOptions]]],
+                       on_tokens: OnTokens | None = None) -> list[list[RawAnswer]]:
         """The answers asked for in parallel requests: a server that batches (vLLM, a llama.cpp server) writes them together."""
         asks = [(messages, one) for messages, options in questions for one in options]
         if len(asks) == 1:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -20,6 +20,8 @@ from pydantic import BaseModel, ValidationError
 from reqs.problems import ShallError
 
 Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": "..."}
+# Told now and then while answers are written: prompt tokens read, of how many, and answer tokens written so far.
+OnTokens = Callable[[int, int, int], None]
 T = TypeVar("T")
 
 
@@ -131,19 +133,22 @@ class ChatModel:
         """Several answers to one prompt, one per options (each its own temperature and seed), in that order."""
         return self.complete_each([(messages, options)])[0]
 
-    def complete_each(self, questions: list[tuple[list[Message], list[CallOptions]]]) -> list[list[Completion[Any]]]:
+    def complete_each(self, questions: list[tuple[list[Message], list[CallOptions]]],
+                      on_tokens: OnTokens | None = None) -> list[list[Completion[Any]]]:
         """For each question (its messages, and one options per answer wanted), its answers, in that order.
 
         Here they are asked for one after another, in one turn; a provider that can write them together
         (the embedded model in one batch, an endpoint in parallel requests) overrides `_generate_each`.
+        A provider that can tell how far it is calls `on_tokens` now and then; others never do.
         """
         with self.turn():
             started = time.perf_counter()
-            answers = self._generate_each([(list(messages), options) for messages, options in questions])
+            answers = self._generate_each([(list(messages), options) for messages, options in questions], on_tokens)
         share = (time.perf_counter() - started) / max(1, sum(len(a) for a in answers))  # written together
         return [[Completion(answer.text, None, answer.usage, share) for answer in mine] for mine in answers]
 
-    def _generate_each(self, questions: list[tuple[list[Message], list[CallOptions]]]) -> list[list[RawAnswer]]:
+    def _generate_each(self, questions: list[tuple[list[Message], list[CallOptions]]],
+                       on_tokens: OnTokens | None = None) -> list[list[RawAnswer]]:
         return [[self._generate(messages, None, one) for one in options] for messages, options in questions]
 
     def _complete(self, messages: list[Message], schema: type[BaseModel] | dict[str, Any] | None,

@@ -94,3 +94,14 @@ def test_a_question_longer_than_the_window_is_refused_with_its_length_on_both_pa
         with pytest.raises(QuestionTooLong) as error:
             ask()
         assert error.value.needed > error.value.window >= 16_384
+
+
+def test_answers_written_together_tell_how_far_they_are_ending_with_every_token_counted(small_model):
+    told = []
+    question = [{"role": "user", "content": "Write a Python function that adds two numbers."}]
+    [answers] = small_model.complete_each([(question, [CallOptions(max_tokens=24, temperature=0.8, seed=s) for s in (1, 2)])],
+                                          lambda read, to_read, written: told.append((read, to_read, written)))
+    assert told, "told at least once, when the answers are written"
+    assert [read for read, _, _ in told] == sorted(read for read, _, _ in told)
+    assert told[-1] == (answers[0].usage.prompt_tokens, answers[0].usage.prompt_tokens,
+                        sum(a.usage.completion_tokens for a in answers))
