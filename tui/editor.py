@@ -6,6 +6,7 @@ import copy
 import re
 from typing import Any
 
+from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -264,7 +265,7 @@ class EditorScreen(Screen):
             table.update_cell_at(event.coordinate, _cell(value, True))
             error = type_error(kind, value) if kind and value is not None else None
             message = self.query_one(f"#ex-{index}-error", Static)
-            message.update(f"[red]✗ {collection}.{field}: {_escape(error)}[/red]" if error else "")
+            message.update(f"[red]✗ {collection}.{field}: {escape(error)}[/red]" if error else "")
             message.set_class(bool(error), "shown")
             self.changed()
 
@@ -390,7 +391,7 @@ class EditorScreen(Screen):
             places.setdefault(place, []).append(f"line {problem.line}: {message}" if problem.line else message)
         for widget in self.query(".error"):
             messages = places.get(widget.id or "", [])
-            widget.update("\n".join(f"[red]✗ {_escape(m)}[/red]" for m in messages))
+            widget.update("\n".join(f"[red]✗ {escape(m)}[/red]" for m in messages))
             widget.set_class(bool(messages), "shown")
 
     def action_back(self) -> None:
@@ -402,7 +403,3 @@ def _cell(value: Any, present: bool) -> Text:
     if not present:
         return Text("")
     return Text("—" if value is None else str(show(value)).strip("'") if not isinstance(value, str) else value)
-
-
-def _escape(text: str) -> str:
-    return text.replace("[", r"\[")
