@@ -22,6 +22,7 @@ from langgraph.types import Command
 from agents import answers, leftovers
 from agents.events import BuildEvent, Say, Step, quiet
 from agents.graph import build_graph
+from agents.nodes import write_state_app
 from agents.models.seam import ChatModel
 from agents.state import CHECKPOINTED, BuildContext
 from reqs.atomic import remove_strays, write_atomic
@@ -38,6 +39,14 @@ RUNNING = "build.running"
 # The shape of the build's state in its checkpoints. Change it when the state changes shape: a build stopped
 # by an older shall then starts afresh instead of resuming from a state this one cannot read.
 STATE_FORMAT = 3
+
+# What the build was doing at each node of agents/graph.py, for a person told where a stopped build carries on.
+DOING = {"load": "reading the requirements", "changes": "reading the requirements", "design": "working out the design",
+         "approve": "waiting for the design to be approved", "plan_wave": "writing the code",
+         "generate_component": "writing the code", "select": "choosing among the answers",
+         "revise_candidate": "writing the code", "render": "testing the app", "test": "testing the app",
+         "repair": "repairing the code", "finish": "checking the app", "holdouts": "checking the app",
+         "report": "checking the app", "commit": "committing the build"}
 
 _held: dict[Path, int] = {}  # workspaces this process is building in, and how deep
 
@@ -119,14 +128,25 @@ class BuildRun:
             _save_held_answers(self.root, self.on_event)  # before the requirements are read: they may add examples
             state_dir = self.root / STATE_DIR
             state_dir.mkdir(exist_ok=True)
-            thread = _current_thread(state_dir, _fingerprint(self.root, self.settings, self.only))
+            fingerprint = _fingerprint(self.root, self.settings, self.only)
+            thread = _current_thread(state_dir, fingerprint)
             connection = sqlite3.connect(state_dir / CHECKPOINTS, check_same_thread=False)
             opening.callback(connection.close)
             self.graph = build_graph().compile(checkpointer=checkpoints(connection))
             self.config = {"configurable": {"thread_id": thread}}
-            pending = self.graph.get_state(self.config).next
+            # Not `.next`: a build stopped from outside its nodes (Ctrl-C, the TUI's cancel) may have finished its
+            # last step without starting the next; that step's results wait in the checkpoint, and it has no "next".
+            pending = tuple(dict.fromkeys(task.name for task in self.graph.get_state(self.config).tasks))
+            if pending and (edited := _edited_since_stopped(self.root)):
+                self.on_event(BuildEvent(Step.RESUME, f"You changed {counted(len(edited), 'generated file')} since the "
+                                         "last build stopped, so this one starts afresh and keeps your edits"))
+                self.config = {"configurable": {"thread_id": _new_thread(state_dir, fingerprint)}}
+                pending = ()
             if pending:
-                self.on_event(BuildEvent(Step.RESUME, f"Carrying on with the build that stopped before {', '.join(pending)}"))
+                self.on_event(BuildEvent(Step.RESUME, "Carrying on with the build that stopped while "
+                                         + " and ".join(dict.fromkeys(DOING.get(name, name) for name in pending))))
+                if "design" in (values := self.graph.get_state(self.config).values):
+                    write_state_app(values)  # the app as the build had it: a stopped build put it back as committed
             else:
                 _commit_before_building(self.root, self.on_event)
                 self._given = {"root": str(self.root), "only": self.only}
@@ -141,11 +161,17 @@ class BuildRun:
         given = self._given if answer is None else Command(resume=answer)
         self._given = None
         question = None
-        for mode, chunk in self.graph.stream(given, self.config, context=self.context, stream_mode=["custom", "updates"]):
-            if mode == "custom":
-                self.on_event(chunk)
-            elif "__interrupt__" in chunk:
-                question = chunk["__interrupt__"][0].value
+        try:
+            for mode, chunk in self.graph.stream(given, self.config, context=self.context, stream_mode=["custom", "updates"]):
+                if mode == "custom":
+                    self.on_event(chunk)
+                elif "__interrupt__" in chunk:
+                    question = chunk["__interrupt__"][0].value
+        except BaseException:
+            # Stopped or failed: the app goes back to what was committed, so the workspace never holds half a
+            # build. The checkpoint keeps the work; the next build carries on and writes the app again.
+            leftovers.put_back(self.root, GitRepo.open_enclosing(self.root))
+            raise
         if question is not None:
             return Approval(question["design"])
         report = self.graph.get_state(self.config).values["report"]
@@ -249,6 +275,19 @@ def _current_thread(state_dir: Path, fingerprint: str) -> str:
             return current["thread"]
     except (OSError, ValueError):
         pass
+    return _new_thread(state_dir, fingerprint)
+
+
+def _new_thread(state_dir: Path, fingerprint: str) -> str:
     thread = f"build-{uuid.uuid4().hex[:12]}"
-    write_atomic(path, json.dumps({"thread": thread, "fingerprint": fingerprint}))
+    write_atomic(state_dir / CURRENT, json.dumps({"thread": thread, "fingerprint": fingerprint}))
     return thread
+
+
+def _edited_since_stopped(root: Path) -> list[str]:
+    """The generated files a person changed since a build stopped, once what the build itself left is put
+    back (a kill leaves it in place): a stopped build's state knows nothing of them, so it cannot carry on."""
+    repo = GitRepo.open_enclosing(root)
+    leftovers.put_back(root, repo)
+    generated = [repo.relative(root / p) for p in GENERATED_PATHS if (root / p).exists()]
+    return sorted(repo.changed(generated)) if generated else []

@@ -204,10 +204,7 @@ def revise_candidate(work: WorkOnComponent, runtime: Runtime[BuildContext]) -> d
 
 
 def render(state: BuildState, runtime: Runtime[BuildContext], quiet: bool = False) -> dict:
-    design_, progress = _design(state), state.get("progress") or {}
-    merged = {c.path: p.merged for c in design_.components if (p := progress.get(c.name)) is not None and p.merged is not None}
-    written = write_app(Path(state["root"]), design_, state["project_name"], _by_id(state), current_code(progress), merged,
-                        (state.get("project") or {}).get("description") or "")
+    written = write_state_app(state)
     if not quiet:
         _say(runtime)(BuildEvent(Step.RENDER, f"Updated {counted(len(written), 'file')} of the app" if written
                                  else "The app is unchanged"))
@@ -261,6 +258,8 @@ def finish(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
 
 
 def holdouts(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
+    # The app as finish left it: a build carried on after a stop here writes it from a state before finish's update.
+    render(state, runtime, quiet=True)
     cases = _cases(state, holdout=True)
     _say(runtime)(BuildEvent(Step.HOLDOUT, f"Checking {counted(len(cases), 'held-out example')}"))
     run = run_cases(Path(state["root"]), cases, runtime.context.limits)
@@ -295,6 +294,15 @@ def commit(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
 
 
 # --- helpers ---------------------------------------------------------------------------
+
+
+def write_state_app(state: BuildState) -> list[str]:
+    """Write the app as the build's state has it: every component's current code, a person's edits merged
+    where the build merged them. Returns the paths of the files whose text changed."""
+    design_, progress = _design(state), state.get("progress") or {}
+    merged = {c.path: p.merged for c in design_.components if (p := progress.get(c.name)) is not None and p.merged is not None}
+    return write_app(Path(state["root"]), design_, state["project_name"], _by_id(state), current_code(progress), merged,
+                     (state.get("project") or {}).get("description") or "")
 
 
 def _run_visible(state: BuildState, runtime: Runtime[BuildContext]) -> dict[str, dict]:

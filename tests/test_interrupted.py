@@ -1,4 +1,5 @@
-"""What a kill leaves behind: half-written temporary files are cleared, never committed; sandboxed runs die too."""
+"""What a stopped build leaves behind: the app as committed, or after a kill what the next build clears; half-written
+temporary files are never committed; sandboxed runs die with the build."""
 
 from __future__ import annotations
 
@@ -9,10 +10,16 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
+from agents import leftovers
 from agents.build import run_build
+from agents.events import Step
+from agents.models.fake import ScriptedModel
 from reqs.atomic import remove_strays
 from reqs.gitrepo import GitRepo
-from tests.helpers import correct_model, workspace
+from specs.lock import GENERATED_PATHS
+from tests.helpers import WATER_TANKS, answers, correct_model, workspace
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -75,3 +82,134 @@ def test_a_run_in_the_sandbox_dies_with_the_build_that_started_it(tmp_path):
     while harnesses() > before and time.monotonic() < deadline:
         time.sleep(0.1)
     assert harnesses() == before
+
+
+# --- a build stopped, failed or killed ---------------------------------------------------------
+
+ALERTS, ALERTS_MODULE = "reqs/REQ-002.yaml", "app/components/make_refill_alerts.py"
+WRONG = dict(WATER_TANKS, make_refill_alerts="def run(latest_levels):\n    return []\n")
+AT_25 = dict(WATER_TANKS, make_refill_alerts=WATER_TANKS["make_refill_alerts"].replace("< 20", "< 25"))
+AT_25_PASSES = {"REQ-001": (1, 2), "REQ-002": (1, 2), "REQ-003": (1, 1), "REQ-004": (1, 2)}  # built straight through
+ONE = {"candidates": 1, "languages": ["python"], "auto_approve": True}
+
+
+def edited(root: Path, old: str, new: str) -> None:
+    text = (root / ALERTS).read_text()
+    assert old in text
+    (root / ALERTS).write_text(text.replace(old, new))
+
+
+def generated_changes(root: Path) -> dict[str, str]:
+    return GitRepo.open_or_init(root).changed([str(p) for p in GENERATED_PATHS])
+
+
+def passing(report: dict) -> dict[str, tuple[int, int]]:
+    """Per requirement: the visible and the held-out examples that pass."""
+    return {r["id"]: (r["examples_passed"], r["holdouts_passed"]) for r in report["requirements"]}
+
+
+def committed(root: Path, path: str) -> str:
+    return GitRepo.open_or_init(root).repo.git.show(f"HEAD:{path}")
+
+
+@pytest.fixture
+def stopped_mid_repair(tmp_path) -> Path:
+    """Built once; then REQ-002 asks for 25 %, and a build is stopped (Ctrl-C) when it asks to repair the wrong
+    candidate it had written into the app."""
+    root = workspace(tmp_path)
+    run_build(root, correct_model(), **ONE)
+    edited(root, "below 20 %", "below 25 %")
+    with pytest.raises(KeyboardInterrupt):
+        run_build(root, ScriptedModel(answers(WRONG), KeyboardInterrupt()), **ONE)
+    return root
+
+
+def test_a_stopped_build_puts_the_app_back_as_committed_and_keeps_the_requirement_edit(stopped_mid_repair):
+    root = stopped_mid_repair
+    assert generated_changes(root) == {}, "the app, its design and its tests are as the last build committed them"
+    assert "< 20" in (root / ALERTS_MODULE).read_text()
+    assert "below 25 %" in (root / ALERTS).read_text()
+    events = []
+    report = run_build(root, ScriptedModel(answers(AT_25)), on_event=events.append, **ONE)
+    assert any(e.message == "Carrying on with the build that stopped while repairing the code" for e in events)
+    assert passing(report) == AT_25_PASSES
+    assert "< 25" in committed(root, ALERTS_MODULE) and generated_changes(root) == {}
+
+
+def test_a_build_stopped_before_its_last_checks_writes_the_app_again_before_carrying_on(tmp_path):
+    """The held-out check and the commit read the app from disk: carried on, they must find the build's app,
+    not the committed one the stop put back."""
+    root = workspace(tmp_path)
+    run_build(root, correct_model(), **ONE)
+    edited(root, "below 20 %", "below 25 %")
+
+    def stop_at_the_holdouts(event) -> None:
+        if event.step == Step.HOLDOUT:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_build(root, ScriptedModel(answers(AT_25)), on_event=stop_at_the_holdouts, **ONE)
+    assert "< 20" in (root / ALERTS_MODULE).read_text() and generated_changes(root) == {}
+    report = run_build(root, ScriptedModel(), **ONE)  # no model call left to make
+    assert passing(report) == AT_25_PASSES
+    assert "< 25" in committed(root, ALERTS_MODULE) and generated_changes(root) == {}
+
+
+def test_a_failed_build_puts_the_app_back_too(tmp_path):
+    root = workspace(tmp_path)
+    run_build(root, correct_model(), **ONE)
+    edited(root, "below 20 %", "below 25 %")
+    with pytest.raises(Exception, match="no answer for"):
+        run_build(root, ScriptedModel(answers(WRONG)), **ONE)  # the repair finds the script empty
+    assert generated_changes(root) == {} and "below 25 %" in (root / ALERTS).read_text()
+
+
+@pytest.fixture
+def killed_mid_repair(tmp_path, monkeypatch) -> Path:
+    """As stopped_mid_repair, but killed: no clean-up runs, so the wrong candidate stays in the app."""
+    root = workspace(tmp_path)
+    run_build(root, correct_model(), **ONE)
+    edited(root, "below 20 %", "below 25 %")
+    with monkeypatch.context() as killed, pytest.raises(KeyboardInterrupt):
+        killed.setattr(leftovers, "put_back", lambda root, repo: [])
+        run_build(root, ScriptedModel(answers(WRONG), KeyboardInterrupt()), **ONE)
+    assert "return []" in (root / ALERTS_MODULE).read_text(), "the killed build had written its candidate"
+    return root
+
+
+def test_after_a_kill_an_abandoned_build_leaves_nothing_taken_for_a_hand_edit(killed_mid_repair):
+    """Then the requirement changes again: the half-done files are put back, not merged as a person's."""
+    root = killed_mid_repair
+    edited(root, "below 25 %", "below 30 %")
+    events = []
+    at_30 = dict(WATER_TANKS, make_refill_alerts=WATER_TANKS["make_refill_alerts"].replace("< 20", "< 30"))
+    report = run_build(root, ScriptedModel(answers(at_30)), on_event=events.append, **ONE)
+    messages = [e.message for e in events]
+    # the candidate, and the app's about.json with the statement of then; the design was unchanged
+    assert any(m.startswith("Put back 2 files an earlier, stopped build had left half-done") for m in messages), messages
+    assert not any("edits to" in m for m in messages)
+    assert report["conflicts"] == [] and "< 30" in (root / ALERTS_MODULE).read_text()
+    assert not GitRepo.open_or_init(root).repo.head.commit.parents[0].message.startswith("Keep hand edits")
+
+
+def test_after_a_kill_the_same_build_carries_on_from_the_committed_app(killed_mid_repair):
+    root = killed_mid_repair
+    events = []
+    run_build(root, ScriptedModel(answers(AT_25)), on_event=events.append, **ONE)
+    assert any(e.message.startswith("Carrying on") for e in events)
+    assert "< 25" in committed(root, ALERTS_MODULE) and generated_changes(root) == {}
+
+
+def test_an_edit_to_a_generated_file_after_a_kill_starts_the_build_afresh_and_is_kept(killed_mid_repair):
+    """The stopped build's state knows nothing of the edit: carrying on would write over it."""
+    root = killed_mid_repair
+    plan = root / "app/components/make_refill_plan.py"
+    plan.write_text(plan.read_text() + "# checked with the water officer\n")
+    events = []
+    run_build(root, ScriptedModel(answers(AT_25)), on_event=events.append, **ONE)
+    messages = [e.message for e in events]
+    assert any(m.startswith("You changed 1 generated file since the last build stopped, so this one starts afresh")
+               for m in messages), messages
+    assert not any(m.startswith("Carrying on") for m in messages)
+    assert "# checked with the water officer" in committed(root, "app/components/make_refill_plan.py")
+    assert "< 25" in committed(root, ALERTS_MODULE) and generated_changes(root) == {}

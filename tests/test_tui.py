@@ -12,6 +12,7 @@ import pytest
 from rich.console import Console
 from textual.widgets import DataTable, Input, Static, TextArea
 
+from agents.build import run_build
 from agents.events import BuildEvent, Step
 from agents.models.fake import ScriptedModel
 from reqs.gitrepo import GitRepo
@@ -237,7 +238,10 @@ async def test_a_build_can_be_cancelled_and_says_so(root):
         await wait_for(pilot, lambda: "cancelled" in str(screen.query_one("#status", Static).render()))
         assert "build again to carry on" in str(screen.query_one("#status", Static).render())
     assert GitRepo.open_or_init(root).repo.head.commit.hexsha == before, "a cancelled build commits nothing"
-    assert (root / ".shall/build.json").exists(), "the unfinished build is remembered, so the next one carries on"
+    assert GitRepo.open_or_init(root).changed(["app", "specs", "tests"]) == {}, "nor leaves half an app"
+    events = []
+    run_build(root, ScriptedModel(*[answers(WATER_TANKS)] * 4), auto_approve=True, on_event=events.append, **ONE_ANSWER)
+    assert any(e.step == Step.RESUME and e.message.startswith("Carrying on") for e in events), "it carries on, as it said"
 
 
 async def test_a_failing_example_shows_expected_and_actual_side_by_side(root):

@@ -293,23 +293,3 @@ def test_ci_init_writes_a_workflow_once(built, capsys):
     assert "SHALL_MODEL=local/qwen2.5-coder-1.5b" in workflow and "create-pull-request" in workflow
     assert main(["-C", str(built), "ci", "init"]) == 2
     assert "already exists; nothing was changed" in capsys.readouterr().err
-
-
-def test_an_abandoned_build_leaves_nothing_taken_for_a_hand_edit(built):
-    """Stopped mid-repair, then the requirement changes again: the half-done file is put back, not merged."""
-    edit(built, ALERTS, "below 20 %", "below 25 %")
-    wrong = dict(WATER_TANKS, make_refill_alerts="def run(latest_levels):\n    return []\n")
-    with pytest.raises(KeyboardInterrupt):
-        run_build(built, ScriptedModel(answers(wrong), KeyboardInterrupt()), candidates=1, languages=["python"],
-                  auto_approve=True)
-    assert "return []" in (built / ALERTS_MODULE).read_text(), "the stopped build had written its candidate"
-    edit(built, ALERTS, "below 25 %", "below 30 %")
-    events = []
-    thirty = dict(WATER_TANKS, make_refill_alerts=NEW_ALERTS["make_refill_alerts"].replace("< 25", "< 30"))
-    report, _ = build(built, bodies=thirty, calls=1, on_event=events.append)
-    messages = [e.message for e in events]
-    # the candidate, and the app's about.json with the statement of then; the design was unchanged
-    assert any(m.startswith("Put back 2 files an earlier, stopped build had left half-done") for m in messages), messages
-    assert not any("edits to" in m for m in messages)
-    assert report["conflicts"] == [] and "< 30]" in (built / ALERTS_MODULE).read_text()
-    assert not head(built).parents[0].message.startswith("Keep hand edits")
