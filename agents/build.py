@@ -22,7 +22,7 @@ from langgraph.types import Command
 from agents import answers, leftovers
 from agents.events import BuildEvent, Say, Step, quiet
 from agents.graph import build_graph
-from agents.nodes import write_state_app
+from agents.nodes import DesignRefused, write_state_app
 from agents.models.seam import ChatModel
 from agents.state import CHECKPOINTED, BuildContext
 from reqs.atomic import remove_strays, write_atomic
@@ -143,9 +143,15 @@ class BuildRun:
                 self.config = {"configurable": {"thread_id": _new_thread(state_dir, fingerprint)}}
                 pending = ()
             if pending:
-                self.on_event(BuildEvent(Step.RESUME, "Carrying on with the build that stopped while "
-                                         + " and ".join(dict.fromkeys(DOING.get(name, name) for name in pending))))
-                if "design" in (values := self.graph.get_state(self.config).values):
+                values = self.graph.get_state(self.config).values
+                progress, stale = values.get("progress") or {}, values.get("stale") or []
+                chosen = [name for name in stale if name in progress and progress[name].current is not None]
+                self.on_event(BuildEvent(
+                    Step.RESUME, "Carrying on with the build that stopped while "
+                    + " and ".join(dict.fromkeys(DOING.get(name, name) for name in pending))
+                    + (f" ({', '.join(chosen)} already chosen)" if chosen else ""),
+                    components=tuple(name for name in stale if name not in chosen)))
+                if "design" in values:
                     write_state_app(values)  # the app as the build had it: a stopped build put it back as committed
             else:
                 _commit_before_building(self.root, self.on_event)
@@ -167,10 +173,12 @@ class BuildRun:
                     self.on_event(chunk)
                 elif "__interrupt__" in chunk:
                     question = chunk["__interrupt__"][0].value
-        except BaseException:
+        except BaseException as error:
             # Stopped or failed: the app goes back to what was committed, so the workspace never holds half a
             # build. The checkpoint keeps the work; the next build carries on and writes the app again.
             leftovers.put_back(self.root, GitRepo.open_enclosing(self.root))
+            if isinstance(error, DesignRefused):  # carried on, it would replay the "no" it was given: start afresh
+                (self.root / STATE_DIR / CURRENT).unlink(missing_ok=True)
             raise
         if question is not None:
             return Approval(question["design"])

@@ -88,7 +88,8 @@ def approve(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
         return {"approved": True}
     answer = interrupt({"question": "approve_design", "design": design_text(_design(state))})
     if not answer:
-        raise DesignRefused("The design was not approved, so nothing was built. Change the requirements and build again.")
+        raise DesignRefused("The design was not approved, so nothing was built. Change the requirements, or build "
+                            "again to see the design again.")
     return {"approved": True}
 
 

@@ -104,6 +104,10 @@ def test_a_refused_design_builds_nothing(tmp_path):
     with pytest.raises(DesignRefused, match="The design was not approved, so nothing was built"):
         run_build(root, candidates=1, languages=["python"], model=model, ask_approval=lambda design: False)
     assert model.history == [] and not (root / "app").exists()
+    shown = []
+    run_build(root, candidates=1, languages=["python"], model=model, ask_approval=lambda design: shown.append(design) or True)
+    assert len(shown) == 1, "built again, it shows the design again rather than replaying the refusal"
+    assert (root / "app").exists()
 
 
 def test_an_interrupted_build_resumes_where_it_stopped(tmp_path):
@@ -117,6 +121,8 @@ def test_an_interrupted_build_resumes_where_it_stopped(tmp_path):
     resumed = ScriptedModel(*[answers(WATER_TANKS)] * 4)
     report = run_build(root, candidates=1, languages=["python"], model=resumed, auto_approve=True, on_event=events.append)
     assert events[0].step == "resume"
+    assert events[0].message.endswith("(make_latest_levels, make_refill_alerts already chosen)")
+    assert events[0].components == ("make_refill_plan", "make_village_refills"), "what the build screen lists as left"
     assert len(resumed.history) < 4, "components finished before the interruption are not written again"
     assert written_before + len(resumed.history) >= 4
     assert all(r["examples_passed"] == r["examples"] for r in report["requirements"])

@@ -131,7 +131,9 @@ def test_a_stopped_build_puts_the_app_back_as_committed_and_keeps_the_requiremen
     assert "below 25 %" in (root / ALERTS).read_text()
     events = []
     report = run_build(root, ScriptedModel(answers(AT_25)), on_event=events.append, **ONE)
-    assert any(e.message == "Carrying on with the build that stopped while repairing the code" for e in events)
+    [carried] = [e for e in events if e.step == Step.RESUME]
+    assert carried.message == "Carrying on with the build that stopped while repairing the code (make_refill_alerts already chosen)"
+    assert carried.components == (), "the build screen lists the components still to write: none"
     assert passing(report) == AT_25_PASSES
     assert "< 25" in committed(root, ALERTS_MODULE) and generated_changes(root) == {}
 
