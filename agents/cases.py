@@ -28,17 +28,27 @@ def component_cases(requirements: list[dict], upstream: dict[str, dict], design:
             key = case_key(requirement["id"], example["name"])
             inputs = {}
             for name in component.reads:
-                declared = set(design.collections[name].fields)
-                expected = example["then"].get(name)
-                if name in example["given"]:
-                    inputs[name] = example["given"][name]
-                elif expected is not None and all(set(r) >= declared for r in expected):
-                    inputs[name] = expected
-                else:
-                    inputs[name] = (upstream.get(key) or {}).get(name) or []
+                shown = shown_in(example, name, design)
+                inputs[name] = shown if shown is not None else (upstream.get(key) or {}).get(name) or []
             cases[key] = {"example": example["name"], "inputs": inputs, "expected": example["then"][output],
                           "ordered": example["ordered"]}
     return cases
+
+
+def shown_in(example: dict, name: str, design: Design) -> list[dict] | None:
+    """The records of a collection an example shows in full: given, or expected with every declared field."""
+    if name in example["given"]:
+        return example["given"][name]
+    expected, declared = example["then"].get(name), set(design.collections[name].fields)
+    return expected if expected is not None and all(set(r) >= declared for r in expected) else None
+
+
+def made_for(requirements: list[dict], design: Design, component: ComponentDesign) -> set[str]:
+    """The collections a component reads that some visible example of its own does not show, so that the
+    records it is judged on there are what the upstream component made."""
+    output = component.writes[0]
+    return {name for r in requirements for e in r["examples"] if not e["holdout"] and output in e["then"]
+            for name in component.reads if shown_in(e, name, design) is None}
 
 
 def app_cases(requirements: list[dict], design: Design, holdout: bool) -> list[Case]:

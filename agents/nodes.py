@@ -16,7 +16,7 @@ from langgraph.types import Send, interrupt
 from agents import writing
 from agents.writing import work_for
 from agents.appfiles import record_build, to_write, write_app
-from agents.cases import app_cases, first_failure, scores
+from agents.cases import app_cases, first_failure, made_for, scores
 from agents.events import BuildEvent, Say, Step, quiet
 from agents.handedits import merge_hand_edits
 from agents.progress import Progress, answered, current_code, measured, merge_progress
@@ -150,8 +150,15 @@ def select(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
     trials = {name: try_candidates(Path(state["root"]), state["requirements"], state.get("upstream") or {}, design_,
                                    design_.component(name), list(progress[name].candidates.values()), runtime.context.limits)
               for name in state["wave"] if name in progress and progress[name].candidates}
+    failing = {name: wrong for name in trials if none_pass(trials[name])
+               and (wrong := _fed_wrong(state, design_, design_.component(name)))}
+    for name, (collection, writer) in failing.items():
+        say(BuildEvent(Step.SELECT, f"{name}: none of its {len(trials[name].modules)} different answers passes its "
+                       f"{counted(len(trials[name].cases), 'example')}, but it reads {collection.replace('_', ' ')}, "
+                       f"which {writer} gets wrong; asking again waits until that is right", component=name))
     stuck = sorted(name for name, tried in trials.items()
-                   if progress[name].asked_again < runtime.context.rounds_when_none_pass and none_pass(tried))
+                   if progress[name].asked_again < runtime.context.rounds_when_none_pass and none_pass(tried)
+                   and name not in failing)
     if stuck:
         resample = runtime.context.when_none_pass == "resample"
         for name in stuck:
@@ -310,6 +317,19 @@ def _run_visible(state: BuildState, runtime: Runtime[BuildContext]) -> dict[str,
     render(state, runtime, quiet=True)
     run = run_cases(Path(state["root"]), _cases(state, holdout=False), runtime.context.limits)
     return {r.key: asdict(r) for r in run.results}
+
+
+def _fed_wrong(state: BuildState, design_: Design, component) -> tuple[str, str] | None:
+    """A collection the component is judged on as an upstream component made it, where that component's chosen
+    answer fails its own examples: (collection, its writer). None of the component's answers can then pass,
+    however right, so asking the model again would spend it for nothing, as a repair would (_repairable)."""
+    progress = state.get("progress") or {}
+    for name in sorted(made_for(state["requirements"], design_, component)):
+        writer = design_.writer_of(name)
+        choice = (progress.get(writer.name).choice or {}) if writer is not None and writer.name in progress else {}
+        if choice.get("examples") and choice.get("passing") == 0:
+            return name, writer.name
+    return None
 
 
 def _requirement_asked_about(state: BuildState, component) -> dict | None:

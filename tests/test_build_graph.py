@@ -438,3 +438,26 @@ def test_resampling_goes_on_for_as_many_rounds_as_asked_and_no_more(tmp_path):
     seeds = [call.options.seed for call in model.history
              if asked_for(call.messages) == "make_latest_levels" and "It is wrong on example" not in call.messages[-1]["content"]]
     assert seeds == [0, 1, 2, 3, 4, 5], "after two rounds it chooses anyway and goes on to repair"
+
+
+def test_a_component_judged_on_what_a_failing_one_made_is_not_asked_again(tmp_path):
+    """Its answers are tried on the latest levels the app made, which are wrong: however right, none can pass."""
+    root = workspace(tmp_path)
+
+    def latest_always_wrong(messages, options):
+        name = asked_for(messages)
+        if name == "make_latest_levels":
+            return f"```python\ndef run(levels):\n    return []  # try {options.seed}\n```"
+        return f"```python\n{textwrap.dedent(WATER_TANKS[name]).strip()}  # try {options.seed}\n```"
+
+    model = ScriptedModel(*[latest_always_wrong] * 20)
+    events = []
+    run_build(root, model, candidates=2, languages=["python"], auto_approve=True, max_repairs=0, on_event=events.append)
+    seeds = {name: [call.options.seed for call in model.history if asked_for(call.messages) == name]
+             for name in ("make_latest_levels", "make_refill_alerts", "make_refill_plan")}
+    assert seeds == {"make_latest_levels": [0, 1, 2, 3], "make_refill_alerts": [0, 1], "make_refill_plan": [0, 1]}
+    said = [e.message for e in events]
+    assert ("make_refill_alerts: none of its 2 different answers passes its 1 example, but it reads latest levels, "
+            "which make_latest_levels gets wrong; asking again waits until that is right") in said
+    assert any(m.startswith("make_refill_plan: none of its 2 different answers") and "which make_latest_levels" in m
+               for m in said), "refill plan reads the latest levels too, and the alerts made from them"
