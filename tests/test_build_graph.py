@@ -332,14 +332,16 @@ def test_when_no_candidate_passes_each_goes_back_once_with_what_it_got_wrong(tmp
     assert "for reading in levels" in (root / "app/components/make_latest_levels.py").read_text()
 
 
+def empty_latest(options) -> str:
+    """The latest levels written wrong, each answer a little different, so that none is taken for another."""
+    return f"```python\ndef run(levels):\n    return []  # try {options.seed}\n```"
+
+
 def test_candidates_go_back_only_once_and_then_the_repair_loop_takes_over(tmp_path):
     root = workspace(tmp_path)
 
     def by_candidate(messages, options):
-        name = asked_for(messages)
-        if name == "make_latest_levels":
-            return f"```python\ndef run(levels):\n    return []  # try {options.seed}\n```"
-        return right(name)
+        return empty_latest(options) if asked_for(messages) == "make_latest_levels" else right(asked_for(messages))
 
     model = ScriptedModel(*[by_candidate] * 13)
     events = []
@@ -445,9 +447,8 @@ def test_a_component_judged_on_what_a_failing_one_made_is_not_asked_again(tmp_pa
     root = workspace(tmp_path)
 
     def latest_always_wrong(messages, options):
-        name = asked_for(messages)
-        if name == "make_latest_levels":
-            return f"```python\ndef run(levels):\n    return []  # try {options.seed}\n```"
+        if (name := asked_for(messages)) == "make_latest_levels":
+            return empty_latest(options)
         return f"```python\n{textwrap.dedent(WATER_TANKS[name]).strip()}  # try {options.seed}\n```"
 
     model = ScriptedModel(*[latest_always_wrong] * 20)
