@@ -188,7 +188,7 @@ async def test_a_build_asks_for_approval_shows_progress_and_results(root):
         shown = text_of(app.screen.query_one("#design-text", Static))
         assert "latest_levels  ──▶  make_refill_alerts  ──▶  refill_alerts" in shown
         assert "To make the refill alerts (REQ-002 Refill alert), shall uses the latest levels (from REQ-001)." in shown
-        await pilot.click("#yes")
+        await pilot.press("y")  # as the dialog says; the button works too (approve_build)
         screen = app.screen
         assert isinstance(screen, BuildScreen)
         await wait_for(pilot, lambda: screen.report is not None)
@@ -220,6 +220,19 @@ async def test_a_build_while_another_runs_is_refused_before_the_model_is_opened(
     finally:
         holder.kill()
         holder.wait()
+
+
+async def test_n_builds_nothing_and_the_next_build_shows_the_design_again(root):
+    app = ShallApp(root, model=ScriptedModel(*[answers(WATER_TANKS)] * 4), build_options=ONE_ANSWER)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApproveDesign))
+        await pilot.press("n")
+        screen = app.screen
+        await wait_for(pilot, lambda: "not approved" in str(screen.query_one("#status", Static).render()))
+        await pilot.press("escape")
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApproveDesign))
 
 
 async def test_a_build_can_be_cancelled_and_says_so(root):

@@ -73,7 +73,8 @@ class ApproveDesign(ModalScreen[bool]):
     ApproveDesign Horizontal { height: auto; }
     ApproveDesign Button { margin-right: 2; }
     """
-    BINDINGS = [Binding("escape", "dismiss(False)", "Don't build")]
+    BINDINGS = [Binding("y", "dismiss(True)", "Build it"), Binding("n", "dismiss(False)", "Don't build"),
+                Binding("escape", "dismiss(False)", "Don't build")]
 
     def __init__(self, design) -> None:  # text, or a rich renderable such as the design view
         super().__init__()
@@ -81,7 +82,7 @@ class ApproveDesign(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("shall will build with this design. Build it?")
+            yield Label("shall will build with this design. Build it? (y: build it, n or Esc: don't)")
             with VerticalScroll():
                 yield Static(self.design, markup=False, id="design-text") if isinstance(self.design, str) else \
                     Static(self.design, id="design-text")
