@@ -21,7 +21,7 @@ from langgraph.types import Command
 
 from agents import answers, leftovers
 from agents.events import BuildEvent, Say, Step, quiet
-from agents.graph import build_graph
+from agents.graph import NODE_DOING, build_graph
 from agents.nodes import DesignRefused, write_state_app
 from agents.models.seam import ChatModel
 from agents.state import CHECKPOINTED, BuildContext
@@ -39,14 +39,6 @@ RUNNING = "build.running"
 # The shape of the build's state in its checkpoints. Change it when the state changes shape: a build stopped
 # by an older shall then starts afresh instead of resuming from a state this one cannot read.
 STATE_FORMAT = 3
-
-# What the build was doing at each node of agents/graph.py, for a person told where a stopped build carries on.
-DOING = {"load": "reading the requirements", "changes": "reading the requirements", "design": "working out the design",
-         "approve": "waiting for the design to be approved", "plan_wave": "writing the code",
-         "generate_component": "writing the code", "select": "choosing among the answers",
-         "revise_candidate": "writing the code", "render": "testing the app", "test": "testing the app",
-         "repair": "repairing the code", "finish": "checking the app", "holdouts": "checking the app",
-         "report": "checking the app", "commit": "committing the build"}
 
 _held: dict[Path, int] = {}  # workspaces this process is building in, and how deep
 
@@ -134,21 +126,22 @@ class BuildRun:
             opening.callback(connection.close)
             self.graph = build_graph().compile(checkpointer=checkpoints(connection))
             self.config = {"configurable": {"thread_id": thread}}
+            stopped = self.graph.get_state(self.config)
             # Not `.next`: a build stopped from outside its nodes (Ctrl-C, the TUI's cancel) may have finished its
             # last step without starting the next; that step's results wait in the checkpoint, and it has no "next".
-            pending = tuple(dict.fromkeys(task.name for task in self.graph.get_state(self.config).tasks))
+            pending = tuple(dict.fromkeys(task.name for task in stopped.tasks))
             if pending and (edited := _edited_since_stopped(self.root)):
                 self.on_event(BuildEvent(Step.RESUME, f"You changed {counted(len(edited), 'generated file')} since the "
                                          "last build stopped, so this one starts afresh and keeps your edits"))
                 self.config = {"configurable": {"thread_id": _new_thread(state_dir, fingerprint)}}
                 pending = ()
             if pending:
-                values = self.graph.get_state(self.config).values
+                values = stopped.values
                 progress, stale = values.get("progress") or {}, values.get("stale") or []
                 chosen = [name for name in stale if name in progress and progress[name].current is not None]
                 self.on_event(BuildEvent(
                     Step.RESUME, "Carrying on with the build that stopped while "
-                    + " and ".join(dict.fromkeys(DOING.get(name, name) for name in pending))
+                    + " and ".join(dict.fromkeys(NODE_DOING.get(name, name) for name in pending))
                     + (f" ({', '.join(chosen)} already chosen)" if chosen else ""),
                     components=tuple(name for name in stale if name not in chosen)))
                 if "design" in values:
@@ -221,8 +214,7 @@ def _commit_before_building(root: Path, on_event: Say) -> None:
                           f"Requirements: {summary}\n{trailers(sorted({rid for rid in ids.values() if rid}))}")
         if sha:
             on_event(BuildEvent(Step.GIT, f"Committed your requirement changes first ({summary})"))
-    generated = [repo.relative(root / p) for p in GENERATED_PATHS if (root / p).exists()]
-    edited = repo.changed(generated) if generated else []
+    generated, edited = _generated_changes(root, repo)
     if edited:
         sha = repo.commit(generated, "Keep hand edits to generated files before shall builds\n\n"
                           + "\n".join(f"- {path}" for path in edited) + "\n")
@@ -297,5 +289,10 @@ def _edited_since_stopped(root: Path) -> list[str]:
     back (a kill leaves it in place): a stopped build's state knows nothing of them, so it cannot carry on."""
     repo = GitRepo.open_enclosing(root)
     leftovers.put_back(root, repo)
+    return sorted(_generated_changes(root, repo)[1])
+
+
+def _generated_changes(root: Path, repo: GitRepo) -> tuple[list[str], dict[str, str]]:
+    """The generated paths that exist (relative to the repository), and those of them changed since the last commit."""
     generated = [repo.relative(root / p) for p in GENERATED_PATHS if (root / p).exists()]
-    return sorted(repo.changed(generated)) if generated else []
+    return generated, repo.changed(generated) if generated else {}

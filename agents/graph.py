@@ -8,6 +8,15 @@ from agents import nodes
 from agents.state import BuildContext, BuildState
 
 
+# What the build is doing at each node, in a person's words: where a stopped build carries on.
+NODE_DOING = {"load": "reading the requirements", "changes": "reading the requirements", "design": "working out the design",
+              "approve": "waiting for the design to be approved", "plan_wave": "writing the code",
+              "generate_component": "writing the code", "select": "choosing among the answers",
+              "revise_candidate": "writing the code", "render": "testing the app", "test": "testing the app",
+              "repair": "repairing the code", "finish": "checking the app", "holdouts": "checking the app",
+              "report": "checking the app", "commit": "committing the build"}
+
+
 def build_graph() -> StateGraph:
     """The uncompiled graph; compile it with a checkpointer to run it."""
     graph = StateGraph(BuildState, context_schema=BuildContext)

@@ -326,7 +326,8 @@ def _fed_wrong(state: BuildState, design_: Design, component) -> tuple[str, str]
     progress = state.get("progress") or {}
     for name in sorted(made_for(state["requirements"], design_, component)):
         writer = design_.writer_of(name)
-        choice = (progress.get(writer.name).choice or {}) if writer is not None and writer.name in progress else {}
+        chosen = progress.get(writer.name) if writer is not None else None
+        choice = (chosen.choice if chosen is not None else None) or {}
         if choice.get("examples") and choice.get("passing") == 0:
             return name, writer.name
     return None
