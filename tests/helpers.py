@@ -99,6 +99,14 @@ def alert_rules(rules: list[str]):
     return answer
 
 
+def edit(root: Path, relative: str, old: str, new: str) -> None:
+    """Replace `old` with `new` in a workspace's file, as a person would in an editor."""
+    path = root / relative
+    text = path.read_text()
+    assert old in text, f"{old!r} is not in {relative}"
+    path.write_text(text.replace(old, new))
+
+
 def correct_model(calls: int = 4) -> ScriptedModel:
     return ScriptedModel(*[answers(WATER_TANKS)] * calls)
 

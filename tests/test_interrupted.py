@@ -19,7 +19,7 @@ from agents.models.fake import ScriptedModel
 from reqs.atomic import remove_strays
 from reqs.gitrepo import GitRepo
 from specs.lock import GENERATED_PATHS
-from tests.helpers import WATER_TANKS, answers, correct_model, workspace
+from tests.helpers import WATER_TANKS, answers, correct_model, edit, workspace
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -93,12 +93,6 @@ AT_25_PASSES = {"REQ-001": (1, 2), "REQ-002": (1, 2), "REQ-003": (1, 1), "REQ-00
 ONE = {"candidates": 1, "languages": ["python"], "auto_approve": True}
 
 
-def edited(root: Path, old: str, new: str) -> None:
-    text = (root / ALERTS).read_text()
-    assert old in text
-    (root / ALERTS).write_text(text.replace(old, new))
-
-
 def generated_changes(root: Path) -> dict[str, str]:
     return GitRepo.open_or_init(root).changed([str(p) for p in GENERATED_PATHS])
 
@@ -118,7 +112,7 @@ def stopped_mid_repair(tmp_path) -> Path:
     candidate it had written into the app."""
     root = workspace(tmp_path)
     run_build(root, correct_model(), **ONE)
-    edited(root, "below 20 %", "below 25 %")
+    edit(root, ALERTS, "below 20 %", "below 25 %")
     with pytest.raises(KeyboardInterrupt):
         run_build(root, ScriptedModel(answers(WRONG), KeyboardInterrupt()), **ONE)
     return root
@@ -143,7 +137,7 @@ def test_a_build_stopped_before_its_last_checks_writes_the_app_again_before_carr
     not the committed one the stop put back."""
     root = workspace(tmp_path)
     run_build(root, correct_model(), **ONE)
-    edited(root, "below 20 %", "below 25 %")
+    edit(root, ALERTS, "below 20 %", "below 25 %")
 
     def stop_at_the_holdouts(event) -> None:
         if event.step == Step.HOLDOUT:
@@ -160,7 +154,7 @@ def test_a_build_stopped_before_its_last_checks_writes_the_app_again_before_carr
 def test_a_failed_build_puts_the_app_back_too(tmp_path):
     root = workspace(tmp_path)
     run_build(root, correct_model(), **ONE)
-    edited(root, "below 20 %", "below 25 %")
+    edit(root, ALERTS, "below 20 %", "below 25 %")
     with pytest.raises(Exception, match="no answer for"):
         run_build(root, ScriptedModel(answers(WRONG)), **ONE)  # the repair finds the script empty
     assert generated_changes(root) == {} and "below 25 %" in (root / ALERTS).read_text()
@@ -171,7 +165,7 @@ def killed_mid_repair(tmp_path, monkeypatch) -> Path:
     """As stopped_mid_repair, but killed: no clean-up runs, so the wrong candidate stays in the app."""
     root = workspace(tmp_path)
     run_build(root, correct_model(), **ONE)
-    edited(root, "below 20 %", "below 25 %")
+    edit(root, ALERTS, "below 20 %", "below 25 %")
     with monkeypatch.context() as killed, pytest.raises(KeyboardInterrupt):
         killed.setattr(leftovers, "put_back", lambda root, repo: [])
         run_build(root, ScriptedModel(answers(WRONG), KeyboardInterrupt()), **ONE)
@@ -182,7 +176,7 @@ def killed_mid_repair(tmp_path, monkeypatch) -> Path:
 def test_after_a_kill_an_abandoned_build_leaves_nothing_taken_for_a_hand_edit(killed_mid_repair):
     """Then the requirement changes again: the half-done files are put back, not merged as a person's."""
     root = killed_mid_repair
-    edited(root, "below 25 %", "below 30 %")
+    edit(root, ALERTS, "below 25 %", "below 30 %")
     events = []
     at_30 = dict(WATER_TANKS, make_refill_alerts=WATER_TANKS["make_refill_alerts"].replace("< 20", "< 30"))
     report = run_build(root, ScriptedModel(answers(at_30)), on_event=events.append, **ONE)

@@ -20,7 +20,7 @@ from specs.lock import (
     requirement_states,
     stale_components,
 )
-from tests.helpers import WATER_TANKS, answers, asked_for, workspace
+from tests.helpers import WATER_TANKS, answers, asked_for, edit, workspace
 from tui.cli import main
 
 ALERTS = "reqs/REQ-002.yaml"
@@ -41,13 +41,6 @@ def built(tmp_path) -> Path:
     root = workspace(tmp_path)
     build(root)
     return root
-
-
-def edit(root: Path, relative: str, old: str, new: str) -> None:
-    path = root / relative
-    text = path.read_text()
-    assert old in text, f"{old!r} is not in {relative}"
-    path.write_text(text.replace(old, new))
 
 
 def head(root: Path):
