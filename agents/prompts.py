@@ -30,7 +30,8 @@ Write `def run({parameters}):` now."""
 
 EXAMPLE = """Example "{name}":
 {inputs}
-expected {output} = {expected}"""
+expected {output}:
+{expected}"""
 
 # One repair prompt for both languages; REPAIR_WORDS fills in what the answer is and how it is fenced.
 REPAIR = """Your {answer}:
@@ -39,7 +40,8 @@ REPAIR = """Your {answer}:
 ```
 It is wrong on example "{name}":
 {inputs}
-expected {output} = {expected}
+expected {output}:
+{expected}
 {outcome}
 
 Find the mistake, then write the whole corrected {unit} in one ```{fence} block."""
