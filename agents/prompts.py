@@ -30,8 +30,7 @@ Write `def run({parameters}):` now."""
 
 EXAMPLE = """Example "{name}":
 {inputs}
-expected {output}:
-{expected}"""
+expected {output} = {expected}"""
 
 # One repair prompt for both languages; REPAIR_WORDS fills in what the answer is and how it is fenced.
 REPAIR = """Your {answer}:
@@ -40,8 +39,7 @@ REPAIR = """Your {answer}:
 ```
 It is wrong on example "{name}":
 {inputs}
-expected {output}:
-{expected}
+expected {output} = {expected}
 {outcome}
 
 Find the mistake, then write the whole corrected {unit} in one ```{fence} block."""

@@ -12,7 +12,7 @@ from agents.edgecases import agreement, canonical, edge_inputs, nearness, own_fi
 from agents.progress import Candidate
 from agents.sandbox import Limits, run_trials
 from agents.state import Revision
-from agents.tasks import LANGUAGE_WORDS, query_of, records_shown
+from agents.tasks import LANGUAGE_WORDS, query_of
 from reqs.words import counted
 from specs.design import ComponentDesign, Design
 from specs.matching import differences
@@ -75,8 +75,8 @@ def revisions(design: Design, name: str, tried: Tried) -> list[Revision]:
     for module, candidate in tried.modules.items():
         key, case = next((k, c) for k, c in tried.cases.items() if not trial_passes(tried.trials[module, k], output, c))
         trial = tried.trials[module, key]
-        outcome = (f"It failed with: {trial.error}" if trial.output is None else f"but it returned {output}:\n"
-                   + records_shown(trial.output, design.collections[output].fields, candidate.language))
+        outcome = (f"It failed with: {trial.error}" if trial.output is None
+                   else f"but it returned {output} = {trial.output!r}")
         asked.append(Revision(name, candidate, case["example"], case["inputs"], case["expected"], outcome))
     return asked
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
-import re
-from collections.abc import Iterable
 
 from agents import prompts
 from agents.cases import case_key
@@ -53,10 +51,11 @@ def component_task(work: WorkOnComponent, language: str = "python") -> str:
             if example["holdout"] or output not in example["then"]:
                 continue
             computed = upstream.get(case_key(requirement["id"], example["name"]))
+            typed = language == "python"
             examples.append(prompts.EXAMPLE.format(
-                name=example["name"], inputs=inputs_shown(component.reads, example["given"], design_, computed, language),
-                output=output, expected=records_shown(example["then"][output], design_.collections[output].fields,
-                                                      language)))
+                name=example["name"], inputs=inputs_shown(component.reads, example["given"], design_, computed, typed),
+                output=output, expected=repr(typed_records(design_, output, example["then"][output]) if typed
+                                             else example["then"][output])))
     if language == "sql":
         tables = "\n".join(f"- {name}({columns(design_, name)})" + _notes(field_notes(project, name))
                            for name in component.reads)
@@ -88,48 +87,27 @@ def columns(design_: Design, name: str) -> str:
     return ", ".join(f"{f} {SQL_COLUMN_TYPES[t]}" for f, t in design_.collections[name].fields.items())
 
 
-def inputs_shown(reads: list[str], given: dict, design_: Design, actual: dict | None, language: str = "python") -> str:
-    """What a component reads in one example, a table each: given there, or made upstream (computed in the sandbox)."""
+def inputs_shown(reads: list[str], given: dict, design_: Design, actual: dict | None, typed: bool = True) -> str:
+    def shown(name: str, records: list[dict]) -> str:
+        return repr(typed_records(design_, name, records) if typed else records)
+
     lines = []
     for name in reads:
-        records = given.get(name, (actual or {}).get(name))
-        if records is not None:
-            lines.append(f"{name}:\n{records_shown(records, design_.collections[name].fields, language)}")
+        if name in given:
+            lines.append(f"{name} = {shown(name, given[name])}")
+        elif actual and name in actual:
+            lines.append(f"{name} = {shown(name, actual[name])}")
         elif design_.collections[name].source:
-            lines.append(f"{name}: no records")
+            lines.append(f"{name} = []")
         else:
-            lines.append(f"{name}: computed by {design_.writer_of(name).name} from the inputs above")
+            lines.append(f"{name} = (computed by {design_.writer_of(name).name} from the inputs above)")
     return "\n".join(lines)
 
 
-def records_shown(records: object, fields: Iterable[str], language: str = "python") -> str:
-    """Records as a table, a header of field names and a line per record: a third fewer tokens than a list of
-    dicts, which repeats every field's name in every record. Anything not a list of records is shown as it is."""
-    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-        return repr(records)
-    if not records:
-        return "no records"
-    names = [f for f in fields if any(f in r for r in records)]
-    names += list(dict.fromkeys(k for r in records for k in r if k not in names))
-    rows = [" | ".join(names)] + [" | ".join(_cell(r[k], language) if k in r else "" for k in names) for r in records]
-    return "\n".join(rows)
-
-
-LOOKS_LIKE = re.compile(r"-?[\d.]+(e-?\d+)?|none|null|true|false|nan", re.IGNORECASE)
-
-
-def _cell(value: object, language: str) -> str:
-    """One value in a table: a text in quotes only where it could be read as something else."""
-    if value is None:
-        return "NULL" if language == "sql" else "None"
-    if isinstance(value, bool):
-        return str(value).lower() if language == "sql" else str(value)
-    if isinstance(value, dt.date):  # and datetime: as the workspace writes them
-        return value.isoformat()
-    if isinstance(value, str):
-        plain = value and value == value.strip() and not LOOKS_LIKE.fullmatch(value) and not set(value) & set("|\n\r'\"")
-        return value if plain else repr(value)
-    return repr(value)
+def typed_records(design_: Design, name: str, records: list[dict]) -> list[dict]:
+    kinds = design_.collections[name].fields
+    parse = {"date": dt.date.fromisoformat, "datetime": dt.datetime.fromisoformat}
+    return [{k: parse[kinds[k]](v) if isinstance(v, str) and kinds.get(k) in parse else v for k, v in r.items()} for r in records]
 
 
 def repair_messages(work: WorkOnComponent, candidate: Candidate, example: str, inputs: str, expected: list[dict],
@@ -138,8 +116,7 @@ def repair_messages(work: WorkOnComponent, candidate: Candidate, example: str, i
     output = Design.model_validate(work["design"]).component(work["component"]).writes[0]
     language = candidate.language
     shown = query_of(candidate.text) if language == "sql" else candidate.text.strip()
-    fields = Design.model_validate(work["design"]).collections[output].fields
     repair = prompts.REPAIR.format(**prompts.REPAIR_WORDS[language], code=shown, name=example, inputs=inputs,
-                                   output=output, expected=records_shown(expected, fields, language), outcome=outcome)
+                                   output=output, expected=repr(expected), outcome=outcome)
     return [{"role": "system", "content": system_prompt(language)},
             {"role": "user", "content": component_task(work, language)}, {"role": "user", "content": repair}]

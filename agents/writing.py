@@ -11,7 +11,7 @@ from agents.events import BuildEvent, Say, Step, quiet
 from agents.models.seam import CallOptions, ChatModel, Completion, Message, OnTokens, QuestionTooLong
 from agents.progress import Candidate, Progress, Cost
 from agents.state import BuildState, Failing, Revision, WorkOnComponent
-from agents.tasks import LANGUAGE_WORDS, component_task, inputs_shown, records_shown, repair_messages, system_prompt
+from agents.tasks import LANGUAGE_WORDS, component_task, inputs_shown, repair_messages, system_prompt
 from reqs.problems import ShallError
 from reqs.words import counted
 from specs.design import Design
@@ -105,7 +105,7 @@ def revised_answers(model: ChatModel, work: WorkOnComponent, revisions: list[Rev
     questions = []
     for number, revision in enumerate(revisions):
         candidate = revision.candidate
-        inputs = inputs_shown(component.reads, revision.inputs, design, None, candidate.language)
+        inputs = inputs_shown(component.reads, revision.inputs, design, None, typed=candidate.language == "python")
         messages = repair_messages(work, candidate, revision.example, inputs, revision.expected, revision.outcome)
         questions.append((messages, [CallOptions(max_tokens=MAX_TOKENS, temperature=REPAIR_TEMPERATURE,
                                                  seed=work["attempt"] + number)]))
@@ -158,11 +158,10 @@ def _repair_messages(work: WorkOnComponent, failing: Failing) -> list[dict]:
     elif result.get("failures", {}).get(name):
         outcome = f"It failed with: {result['failures'][name]}"
     elif result.get("actual") is not None and output in result["actual"]:
-        returned = records_shown(result["actual"][output], design.collections[output].fields, current.language)
-        outcome = f"but it returned {output}:\n{returned}"
+        outcome = f"but it returned {output} = {result['actual'][output]!r}"
     else:
         outcome = "What went wrong: " + "; ".join(result.get("problems", []))
-    inputs = inputs_shown(component.reads, failing.given, design, result.get("actual"), current.language)
+    inputs = inputs_shown(component.reads, failing.given, design, result.get("actual"))
     return repair_messages(work, current, failing.example, inputs, failing.then[output], outcome)
 
 

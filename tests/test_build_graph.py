@@ -55,9 +55,9 @@ def test_a_failing_component_is_repaired_with_its_example(tmp_path):
     repair = model.history[-1].messages[-1]["content"]
     assert repair.startswith("Your code:\n```python\n")
     assert "It is wrong on example \"one tank is low\"" in repair
-    assert "expected refill_alerts:\ntank_id | level_pct\nT1 | 12.5\n" in repair
-    assert "but it returned refill_alerts:\nno records" in repair
-    assert "latest_levels:\ntank_id | level_pct | taken_at\nT1 | 12.5 | 2025-05-01T18:00" in repair  # computed in the sandbox
+    assert "expected refill_alerts = [{'tank_id': 'T1', 'level_pct': 12.5}]" in repair
+    assert "but it returned refill_alerts = []" in repair
+    assert "latest_levels = [{'tank_id': 'T1', 'level_pct': 12.5" in repair  # the upstream output, computed in the sandbox
 
 
 def test_the_repair_loop_stops_at_its_bound(tmp_path):
@@ -195,8 +195,8 @@ def test_later_components_are_shown_the_outputs_of_earlier_ones(tmp_path):
     model = correct_model()
     run_build(root, model, candidates=1, languages=["python"], auto_approve=True)
     [alerts_prompt] = [call.messages[1]["content"] for call in model.history if asked_for(call.messages) == "make_refill_alerts"]
-    assert "latest_levels:\ntank_id | level_pct | taken_at\nT1 | 12.5 | 2025-05-01T18:00:00\n" in alerts_prompt
-    assert "computed by" not in alerts_prompt
+    assert "latest_levels = [{'tank_id': 'T1', 'level_pct': 12.5, 'taken_at': datetime.datetime(2025, 5, 1, 18, 0)}" in alerts_prompt
+    assert "(computed by" not in alerts_prompt
 
 
 LATEST_BY_SQL = """
@@ -323,8 +323,8 @@ def test_when_no_candidate_passes_each_goes_back_once_with_what_it_got_wrong(tmp
     revisions = [call.messages[-1]["content"] for call in model.history if "It is wrong on example" in call.messages[-1]["content"]]
     assert len(revisions) == 2
     assert any("It failed with: ValueError: no idea" in r and "raise ValueError('no idea')" in r for r in revisions)
-    assert any("but it returned latest_levels:\nno records" in r and "return []" in r for r in revisions)
-    assert all("expected latest_levels:\ntank_id | level_pct | taken_at\nT1 | " in r for r in revisions)
+    assert any("but it returned latest_levels = []" in r and "return []" in r for r in revisions)
+    assert all("expected latest_levels = [{'tank_id': 'T1'" in r for r in revisions)
     said = [e.message for e in events if e.component == "make_latest_levels"]
     assert ("make_latest_levels: none of its 2 different answers passes its 1 example; each goes back once with what it "
             "got wrong") in said
