@@ -12,8 +12,8 @@ from reqs.hashing import content_hash
 from reqs.model import Requirement
 from specs.design import DESIGN_FILE, Design
 from specs.designfile import design_text, write_design
-from specs.lock import (GENERATED_PATHS, FileEntry, Lock, RequirementEntry, blob_id, file_blob_id, hand_edited, load_lock,
-                        slice_hash, stale_components, write_lock)
+from specs.lock import (GENERATED_PATHS, LOCK_FILE, FileEntry, Lock, RequirementEntry, blob_id, file_blob_id, hand_edited,
+                        load_lock, lock_text, slice_hash, stale_components, write_lock)
 from specs.render import render_app, write_files
 
 NOT_WRITTEN_YET = "def run(**inputs):\n    raise NotImplementedError\n"
@@ -90,8 +90,10 @@ def record_build(root: Path, design: Design, project_name: str, requirements: di
         new.files[component.path] = entry.model_copy(update={
             "tested": on_disk, "design": slice_hash(design, component),
             "requirements": {rid: new.requirements[rid].hash for rid in component.requirements}})
+    leftovers.record(root, {LOCK_FILE: lock_text(new)})  # a kill before the commit leaves no lock to take for a person's
     write_lock(root, new)
-    leftovers.clear(root)  # everything the build wrote is now recorded in the lock and committed
     paths = [repo.relative(root / p) for p in GENERATED_PATHS if (root / p).exists()]
     paths += [repo.relative(root / p) for p in removed]
-    return repo.commit(paths, message)
+    sha = repo.commit(paths, message)
+    leftovers.clear(root)  # everything the build wrote is now recorded in the lock and committed
+    return sha

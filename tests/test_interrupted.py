@@ -209,3 +209,32 @@ def test_an_edit_to_a_generated_file_after_a_kill_starts_the_build_afresh_and_is
     assert not any(m.startswith("Carrying on") for m in messages)
     assert "# checked with the water officer" in committed(root, "app/components/make_refill_plan.py")
     assert "< 25" in committed(root, ALERTS_MODULE) and generated_changes(root) == {}
+
+
+def test_a_build_killed_as_it_commits_carries_on_and_nothing_is_taken_for_a_hand_edit(tmp_path, monkeypatch):
+    """Killed between writing shall.lock and committing: the next build puts the lock back with the rest of what
+    the build left, carries on, and commits the build as the build's, not as a person's edits."""
+    root = workspace(tmp_path)
+    run_build(root, correct_model(), **ONE)
+    edit(root, ALERTS, "below 20 %", "below 25 %")
+    builds = GitRepo.commit
+
+    def killed_at_the_build_commit(repo, paths, message):
+        if message.startswith(("Requirements:", "Keep")):
+            return builds(repo, paths, message)
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as killed, pytest.raises(KeyboardInterrupt):
+        killed.setattr(GitRepo, "commit", killed_at_the_build_commit)
+        killed.setattr(leftovers, "put_back", lambda root, repo: [])  # a kill: no clean-up runs
+        run_build(root, ScriptedModel(answers(AT_25)), **ONE)
+    assert "shall.lock" in generated_changes(root), "the killed build had written its lock"
+
+    events = []
+    run_build(root, ScriptedModel(), on_event=events.append, **ONE)
+    messages = [e.message for e in events]
+    assert any(m.startswith("Carrying on") for m in messages), messages
+    assert not any("generated file" in m for m in messages), messages
+    head = GitRepo.open_or_init(root).repo.head.commit
+    assert not head.message.startswith("Keep hand edits") and not head.parents[0].message.startswith("Keep hand edits")
+    assert "< 25" in committed(root, ALERTS_MODULE) and generated_changes(root) == {}
