@@ -90,7 +90,8 @@ def record_build(root: Path, design: Design, project_name: str, requirements: di
         new.files[component.path] = entry.model_copy(update={
             "tested": on_disk, "design": slice_hash(design, component),
             "requirements": {rid: new.requirements[rid].hash for rid in component.requirements}})
-    leftovers.record(root, {LOCK_FILE: lock_text(new)})  # a kill before the commit leaves no lock to take for a person's
+    # Noted with the rest of what the build wrote: a kill before the commit then has the lock put back too.
+    leftovers.record(root, {LOCK_FILE: lock_text(new)})
     write_lock(root, new)
     paths = [repo.relative(root / p) for p in GENERATED_PATHS if (root / p).exists()]
     paths += [repo.relative(root / p) for p in removed]
