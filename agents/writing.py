@@ -161,7 +161,8 @@ def _repair_messages(work: WorkOnComponent, failing: Failing) -> list[dict]:
         outcome = f"but it returned {output} = {result['actual'][output]!r}"
     else:
         outcome = "What went wrong: " + "; ".join(result.get("problems", []))
-    inputs = inputs_shown(component.reads, failing.given, design, result.get("actual"))
+    # as the task showed them: Python objects to a function, the examples' own values to a query
+    inputs = inputs_shown(component.reads, failing.given, design, result.get("actual"), typed=current.language == "python")
     return repair_messages(work, current, failing.example, inputs, failing.then[output], outcome)
 
 

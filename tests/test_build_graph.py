@@ -229,6 +229,29 @@ def test_a_component_can_be_written_in_sql_and_runs_in_the_app(tmp_path):
     assert report["requirements"][0]["holdouts_passed"] == 2  # out-of-order readings and no readings at all
 
 
+def test_a_query_sent_back_for_repair_sees_the_inputs_as_its_task_showed_them(tmp_path):
+    """A query reads timestamps as its task's examples show them, '2025-05-01T07:00:00', not as Python objects."""
+    root = workspace(tmp_path)
+
+    def by_language(messages):
+        name = asked_for(messages)
+        if not messages[0]["content"].startswith("You write one DuckDB SQL query"):
+            return f"```python\n{WRONG}```" if name == "make_latest_levels" else right(name)
+        if name != "make_latest_levels":
+            return "I cannot."
+        if "It is wrong on example" in messages[-1]["content"]:
+            return f"```sql\n{textwrap.dedent(LATEST_BY_SQL).strip()}\n```"
+        return "```sql\nSELECT tank_id, level_pct, taken_at FROM levels\n```"
+
+    model = ScriptedModel(*[by_language] * 20)
+    report = run_build(root, model, candidates=1, auto_approve=True, max_repairs=1)
+    assert all(r["examples_passed"] == r["examples"] for r in report["requirements"])
+    [repair] = [call.messages[-1]["content"] for call in model.history if "It is wrong on example" in call.messages[-1]["content"]]
+    assert repair.startswith("Your query:\n```sql\n")
+    assert "levels = [{'tank_id': 'T1', 'level_pct': 55.0, 'taken_at': '2025-05-01T07:00:00'}" in repair
+    assert "datetime" not in repair
+
+
 def test_among_candidates_that_pass_the_examples_the_one_most_others_agree_with_is_kept(tmp_path):
     """Three alert rules pass the visible example; on made-up levels near 20, two agree and one does not."""
     root = workspace(tmp_path)
