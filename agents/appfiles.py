@@ -68,6 +68,7 @@ def record_build(root: Path, design: Design, project_name: str, requirements: di
     repo = GitRepo.open_enclosing(root)
     removed = [path for path, entry in lock.files.items()
                if entry.component is not None and path not in {c.path for c in design.components}]
+    leftovers.record_removed(root, removed)  # a kill before the commit must not leave them gone, as if by hand
     for path in removed:
         (root / path).unlink(missing_ok=True)
     by_id = {row["id"]: row for row in rows}
@@ -94,7 +95,7 @@ def record_build(root: Path, design: Design, project_name: str, requirements: di
     leftovers.record(root, {LOCK_FILE: lock_text(new)})
     write_lock(root, new)
     paths = [repo.relative(root / p) for p in GENERATED_PATHS if (root / p).exists()]
-    paths += [repo.relative(root / p) for p in removed]
+    paths += [relative for p in removed if repo.is_tracked(relative := repo.relative(root / p))]  # not if gone by hand
     sha = repo.commit(paths, message)
     leftovers.clear(root)  # everything the build wrote is now recorded in the lock and committed
     return sha

@@ -4,9 +4,10 @@ While it runs, a build writes candidates into app/ to test them. If it is
 stopped and then abandoned (the requirements changed, so a new build starts
 instead of resuming), those files must not be committed as hand edits or
 merged as if someone had typed them. Every file a build writes is recorded
-here with its blob id; a later build puts back the committed version of each
-file that still holds exactly what the abandoned build wrote. A file that
-differs was edited by a person since, and is left alone.
+here with its blob id, and every file it deletes as deleted; a later build
+puts back the committed version of each file that still holds exactly what
+the abandoned build wrote, or is still gone. A file that differs was edited
+by a person since, and is left alone.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from reqs.gitrepo import GitRepo
 from specs.lock import blob_id, file_blob_id
 
 WRITTEN = Path(".shall") / "written.json"
+REMOVED = ""  # noted in place of a blob id for a file the build deleted; no blob id is empty
 
 
 def record(root: Path, texts: dict[str, str]) -> None:
@@ -31,16 +33,31 @@ def record(root: Path, texts: dict[str, str]) -> None:
         write_atomic(root / WRITTEN, json.dumps(now, sort_keys=True))
 
 
+def record_removed(root: Path, paths: list[str]) -> None:
+    """Note the files the build is about to delete (relative paths), so a kill before the commit puts them back."""
+    written = _read(root)
+    now = {**written, **{path: REMOVED for path in paths}}
+    if now != written:
+        write_atomic(root / WRITTEN, json.dumps(now, sort_keys=True))
+
+
 def clear(root: Path) -> None:
     (root / WRITTEN).unlink(missing_ok=True)
 
 
 def put_back(root: Path, repo: GitRepo) -> list[str]:
-    """Restore the committed version of every file an abandoned build left as it wrote it; returns those paths."""
+    """Restore the committed version of every file an abandoned build left as it wrote it, or deleted; returns
+    those paths."""
     restored = []
     written = _read(root)
     differing = repo.changed([repo.relative(root / path) for path in written if (root / path).exists()])
     for path, blob in written.items():
+        if blob == REMOVED:
+            relative = repo.relative(root / path)
+            if not (root / path).exists() and repo.is_tracked(relative):  # still gone, as the build left it
+                repo.restore(relative)
+                restored.append(path)
+            continue
         if file_blob_id(root / path) != blob:
             continue  # changed since, by a person: theirs to keep
         relative = repo.relative(root / path)

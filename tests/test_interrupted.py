@@ -238,3 +238,43 @@ def test_a_build_killed_as_it_commits_carries_on_and_nothing_is_taken_for_a_hand
     head = GitRepo.open_or_init(root).repo.head.commit
     assert not head.message.startswith("Keep hand edits") and not head.parents[0].message.startswith("Keep hand edits")
     assert "< 25" in committed(root, ALERTS_MODULE) and generated_changes(root) == {}
+
+
+def test_a_build_killed_after_deleting_a_component_no_one_needs_puts_it_back_and_deletes_it_in_its_commit(tmp_path, monkeypatch):
+    """A requirement taken out: the build deletes its component's file and is killed before committing. The
+    next build does not take the deletion for a person's: it puts the file back, carries on, and commits it gone."""
+    root = workspace(tmp_path)
+    run_build(root, correct_model(), **ONE)
+    (root / "reqs/REQ-004.yaml").unlink()
+    village = "app/components/make_village_refills.py"
+    builds = GitRepo.commit
+
+    def killed_at_the_build_commit(repo, paths, message):
+        if message.startswith(("Requirements:", "Keep")):
+            return builds(repo, paths, message)
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as killed, pytest.raises(KeyboardInterrupt):
+        killed.setattr(GitRepo, "commit", killed_at_the_build_commit)
+        killed.setattr(leftovers, "put_back", lambda root, repo: [])  # a kill: no clean-up runs
+        run_build(root, ScriptedModel(), **ONE)
+    assert generated_changes(root).get(village) == "removed", "the killed build had deleted it"
+
+    events = []
+    run_build(root, ScriptedModel(), on_event=events.append, **ONE)
+    messages = [e.message for e in events]
+    assert not any("generated file" in m for m in messages), messages
+    head = GitRepo.open_or_init(root).repo.head.commit
+    assert not head.message.startswith("Keep hand edits") and not head.parents[0].message.startswith("Keep hand edits")
+    assert village not in head.tree.join("app/components") and not (root / village).exists()
+    assert generated_changes(root) == {}
+
+
+def test_a_component_file_a_person_deleted_with_its_requirement_is_no_trouble_to_the_build(tmp_path):
+    root = workspace(tmp_path)
+    run_build(root, correct_model(), **ONE)
+    (root / "reqs/REQ-004.yaml").unlink()
+    (root / "app/components/make_village_refills.py").unlink()
+    report = run_build(root, ScriptedModel(), **ONE)
+    assert [r["id"] for r in report["requirements"]] == ["REQ-001", "REQ-002", "REQ-003"]
+    assert generated_changes(root) == {}
