@@ -211,12 +211,8 @@ def test_an_edit_to_a_generated_file_after_a_kill_starts_the_build_afresh_and_is
     assert "< 25" in committed(root, ALERTS_MODULE) and generated_changes(root) == {}
 
 
-def test_a_build_killed_as_it_commits_carries_on_and_nothing_is_taken_for_a_hand_edit(tmp_path, monkeypatch):
-    """Killed between writing shall.lock and committing: the next build puts the lock back with the rest of what
-    the build left, carries on, and commits the build as the build's, not as a person's edits."""
-    root = workspace(tmp_path)
-    run_build(root, correct_model(), **ONE)
-    edit(root, ALERTS, "below 20 %", "below 25 %")
+def killed_as_it_commits(root: Path, model: ScriptedModel, monkeypatch) -> None:
+    """Build, and be killed at the build's own commit (a person's edits and requirements still commit first)."""
     builds = GitRepo.commit
 
     def killed_at_the_build_commit(repo, paths, message):
@@ -227,9 +223,11 @@ def test_a_build_killed_as_it_commits_carries_on_and_nothing_is_taken_for_a_hand
     with monkeypatch.context() as killed, pytest.raises(KeyboardInterrupt):
         killed.setattr(GitRepo, "commit", killed_at_the_build_commit)
         killed.setattr(leftovers, "put_back", lambda root, repo: [])  # a kill: no clean-up runs
-        run_build(root, ScriptedModel(answers(AT_25)), **ONE)
-    assert "shall.lock" in generated_changes(root), "the killed build had written its lock"
+        run_build(root, model, **ONE)
 
+
+def built_again(root: Path) -> list[str]:
+    """Build after the kill, with nothing to write: what it said. It must commit as the build, not as a person."""
     events = []
     run_build(root, ScriptedModel(), on_event=events.append, **ONE)
     messages = [e.message for e in events]
@@ -237,7 +235,20 @@ def test_a_build_killed_as_it_commits_carries_on_and_nothing_is_taken_for_a_hand
     assert not any("generated file" in m for m in messages), messages
     head = GitRepo.open_or_init(root).repo.head.commit
     assert not head.message.startswith("Keep hand edits") and not head.parents[0].message.startswith("Keep hand edits")
-    assert "< 25" in committed(root, ALERTS_MODULE) and generated_changes(root) == {}
+    assert generated_changes(root) == {}
+    return messages
+
+
+def test_a_build_killed_as_it_commits_carries_on_and_nothing_is_taken_for_a_hand_edit(tmp_path, monkeypatch):
+    """Killed between writing shall.lock and committing: the next build puts the lock back with the rest of what
+    the build left, carries on, and commits the build as the build's, not as a person's edits."""
+    root = workspace(tmp_path)
+    run_build(root, correct_model(), **ONE)
+    edit(root, ALERTS, "below 20 %", "below 25 %")
+    killed_as_it_commits(root, ScriptedModel(answers(AT_25)), monkeypatch)
+    assert "shall.lock" in generated_changes(root), "the killed build had written its lock"
+    built_again(root)
+    assert "< 25" in committed(root, ALERTS_MODULE)
 
 
 def test_a_build_killed_after_deleting_a_component_no_one_needs_puts_it_back_and_deletes_it_in_its_commit(tmp_path, monkeypatch):
@@ -247,27 +258,11 @@ def test_a_build_killed_after_deleting_a_component_no_one_needs_puts_it_back_and
     run_build(root, correct_model(), **ONE)
     (root / "reqs/REQ-004.yaml").unlink()
     village = "app/components/make_village_refills.py"
-    builds = GitRepo.commit
-
-    def killed_at_the_build_commit(repo, paths, message):
-        if message.startswith(("Requirements:", "Keep")):
-            return builds(repo, paths, message)
-        raise KeyboardInterrupt
-
-    with monkeypatch.context() as killed, pytest.raises(KeyboardInterrupt):
-        killed.setattr(GitRepo, "commit", killed_at_the_build_commit)
-        killed.setattr(leftovers, "put_back", lambda root, repo: [])  # a kill: no clean-up runs
-        run_build(root, ScriptedModel(), **ONE)
+    killed_as_it_commits(root, ScriptedModel(), monkeypatch)
     assert generated_changes(root).get(village) == "removed", "the killed build had deleted it"
-
-    events = []
-    run_build(root, ScriptedModel(), on_event=events.append, **ONE)
-    messages = [e.message for e in events]
-    assert not any("generated file" in m for m in messages), messages
-    head = GitRepo.open_or_init(root).repo.head.commit
-    assert not head.message.startswith("Keep hand edits") and not head.parents[0].message.startswith("Keep hand edits")
-    assert village not in head.tree.join("app/components") and not (root / village).exists()
-    assert generated_changes(root) == {}
+    built_again(root)
+    assert village not in GitRepo.open_or_init(root).repo.head.commit.tree.join("app/components")
+    assert not (root / village).exists()
 
 
 def test_a_component_file_a_person_deleted_with_its_requirement_is_no_trouble_to_the_build(tmp_path):
