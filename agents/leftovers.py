@@ -25,19 +25,18 @@ REMOVED = ""  # noted in place of a blob id for a file the build deleted; no blo
 
 def record(root: Path, texts: dict[str, str]) -> None:
     """Note what the build just wrote (relative path -> text)."""
-    if not texts:
-        return
-    written = _read(root)
-    now = {**written, **{path: blob_id(text) for path, text in texts.items()}}
-    if now != written:  # a build renders many times; most renders change nothing
-        write_atomic(root / WRITTEN, json.dumps(now, sort_keys=True))
+    _note(root, {path: blob_id(text) for path, text in texts.items()})
 
 
 def record_removed(root: Path, paths: list[str]) -> None:
     """Note the files the build is about to delete (relative paths), so a kill before the commit puts them back."""
+    _note(root, dict.fromkeys(paths, REMOVED))
+
+
+def _note(root: Path, blobs: dict[str, str]) -> None:
     written = _read(root)
-    now = {**written, **{path: REMOVED for path in paths}}
-    if now != written:
+    now = {**written, **blobs}
+    if now != written:  # a build renders many times; most renders change nothing
         write_atomic(root / WRITTEN, json.dumps(now, sort_keys=True))
 
 
