@@ -51,11 +51,9 @@ def component_task(work: WorkOnComponent, language: str = "python") -> str:
             if example["holdout"] or output not in example["then"]:
                 continue
             computed = upstream.get(case_key(requirement["id"], example["name"]))
-            typed = language == "python"
             examples.append(prompts.EXAMPLE.format(
-                name=example["name"], inputs=inputs_shown(component.reads, example["given"], design_, computed, typed),
-                output=output, expected=repr(typed_records(design_, output, example["then"][output]) if typed
-                                             else example["then"][output])))
+                name=example["name"], inputs=inputs_shown(component.reads, example["given"], design_, computed, language),
+                output=output, expected=records_shown(design_, output, example["then"][output], language)))
     if language == "sql":
         tables = "\n".join(f"- {name}({columns(design_, name)})" + _notes(field_notes(project, name))
                            for name in component.reads)
@@ -87,21 +85,24 @@ def columns(design_: Design, name: str) -> str:
     return ", ".join(f"{f} {SQL_COLUMN_TYPES[t]}" for f, t in design_.collections[name].fields.items())
 
 
-def inputs_shown(reads: list[str], given: dict, design_: Design, actual: dict | None, typed: bool = True) -> str:
-    def shown(name: str, records: list[dict]) -> str:
-        return repr(typed_records(design_, name, records) if typed else records)
-
+def inputs_shown(reads: list[str], given: dict, design_: Design, actual: dict | None, language: str) -> str:
+    """What a component reads in one example: given there, or made upstream (computed in the sandbox)."""
     lines = []
     for name in reads:
         if name in given:
-            lines.append(f"{name} = {shown(name, given[name])}")
+            lines.append(f"{name} = {records_shown(design_, name, given[name], language)}")
         elif actual and name in actual:
-            lines.append(f"{name} = {shown(name, actual[name])}")
+            lines.append(f"{name} = {records_shown(design_, name, actual[name], language)}")
         elif design_.collections[name].source:
             lines.append(f"{name} = []")
         else:
             lines.append(f"{name} = (computed by {design_.writer_of(name).name} from the inputs above)")
     return "\n".join(lines)
+
+
+def records_shown(design_: Design, name: str, records: list[dict], language: str) -> str:
+    """Records as the model reads them: as Python objects to a function, as the examples write them to a query."""
+    return repr(typed_records(design_, name, records) if language == "python" else records)
 
 
 def typed_records(design_: Design, name: str, records: list[dict]) -> list[dict]:

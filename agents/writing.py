@@ -105,7 +105,7 @@ def revised_answers(model: ChatModel, work: WorkOnComponent, revisions: list[Rev
     questions = []
     for number, revision in enumerate(revisions):
         candidate = revision.candidate
-        inputs = inputs_shown(component.reads, revision.inputs, design, None, typed=candidate.language == "python")
+        inputs = inputs_shown(component.reads, revision.inputs, design, None, candidate.language)
         messages = repair_messages(work, candidate, revision.example, inputs, revision.expected, revision.outcome)
         questions.append((messages, [CallOptions(max_tokens=MAX_TOKENS, temperature=REPAIR_TEMPERATURE,
                                                  seed=work["attempt"] + number)]))
@@ -161,8 +161,7 @@ def _repair_messages(work: WorkOnComponent, failing: Failing) -> list[dict]:
         outcome = f"but it returned {output} = {result['actual'][output]!r}"
     else:
         outcome = "What went wrong: " + "; ".join(result.get("problems", []))
-    # as the task showed them: Python objects to a function, the examples' own values to a query
-    inputs = inputs_shown(component.reads, failing.given, design, result.get("actual"), typed=current.language == "python")
+    inputs = inputs_shown(component.reads, failing.given, design, result.get("actual"), current.language)
     return repair_messages(work, current, failing.example, inputs, failing.then[output], outcome)
 
 
