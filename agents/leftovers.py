@@ -49,19 +49,14 @@ def put_back(root: Path, repo: GitRepo) -> list[str]:
     those paths."""
     restored = []
     written = _read(root)
-    differing = repo.changed([repo.relative(root / path) for path in written if (root / path).exists()])
+    differing = repo.changed([repo.relative(root / path) for path in written])
     for path, blob in written.items():
-        if blob == REMOVED:
-            relative = repo.relative(root / path)
-            if not (root / path).exists() and repo.is_tracked(relative):  # still gone, as the build left it
-                repo.restore(relative)
-                restored.append(path)
-            continue
-        if file_blob_id(root / path) != blob:
+        left = None if blob == REMOVED else blob  # what the build left there: a deleted file is left gone
+        if file_blob_id(root / path) != left:
             continue  # changed since, by a person: theirs to keep
         relative = repo.relative(root / path)
         if relative not in differing:
-            continue  # the build wrote what was committed already: nothing to put back
+            continue  # the build left it as committed already: nothing to put back
         if repo.is_tracked(relative):
             repo.restore(relative)
         else:
