@@ -24,7 +24,7 @@ from agents.events import BuildEvent, Say, Step, quiet
 from agents.graph import NODE_DOING, build_graph
 from agents.nodes import DesignRefused, write_state_app
 from agents.models.seam import ChatModel
-from agents.state import CHECKPOINTED, BuildContext
+from agents.state import CHECKPOINTED, BuildContext, repairs_by_default
 from reqs.atomic import remove_strays, write_atomic
 from reqs.gitrepo import GitRepo, trailers
 from reqs.model import id_from_file_name
@@ -102,10 +102,12 @@ class BuildRun:
     """
 
     def __init__(self, root: Path, model: ChatModel, *, only: list[str] | None = None, auto_approve: bool = False,
-                 max_repairs: int = 1, candidates: int = 3, languages: tuple[str, ...] = ("python", "sql"),
+                 max_repairs: int | None = None, candidates: int = 3, languages: tuple[str, ...] = ("python", "sql"),
                  when_none_pass: str = "resample", rounds_when_none_pass: int = 1, questions: int = 3,
                  on_event: Say = quiet) -> None:
         self.root, self.only, self.on_event = root, list(only or []), on_event
+        if max_repairs is None:
+            max_repairs = repairs_by_default(model.name)
         self.context = BuildContext(model=model, auto_approve=auto_approve, max_repairs=max_repairs, candidates=candidates,
                                     languages=tuple(languages), when_none_pass=when_none_pass,
                                     rounds_when_none_pass=rounds_when_none_pass, questions=questions)

@@ -155,7 +155,7 @@ def select(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
     for name, (collection, writer) in failing.items():
         say(BuildEvent(Step.SELECT, f"{name}: none of its {len(trials[name].modules)} different answers passes its "
                        f"{counted(len(trials[name].cases), 'example')}, but it reads {collection.replace('_', ' ')}, "
-                       f"which {writer} gets wrong; asking again waits until that is right", component=name))
+                       f"which {writer} gets wrong, so no answer can pass; it is not asked again", component=name))
     stuck = sorted(name for name, tried in trials.items()
                    if progress[name].asked_again < runtime.context.rounds_when_none_pass and none_pass(tried)
                    and name not in failing)

@@ -93,7 +93,8 @@ def choose(component: ComponentDesign, tried: Tried) -> tuple[Candidate, dict]:
     outputs = {m: {k: tried.output(m, k) for k in edges} for m in modules}
     scores = agreement({m: outputs[m] for m in finalists})
     everyone = agreement(outputs)  # the others' outputs are evidence too, even where they fail an example
-    # When none passes, the one nearest to the examples is the best to repair; agreement only breaks ties.
+    # When none passes, the one nearest to the examples is the best bet (and the best to repair); agreement only
+    # breaks ties.
     near = {m: sum(nearness(c["expected"], trials[m, k].output) for k, c in cases.items()) if most == 0 else 0.0
             for m in finalists}
     # Then the plainest: a clause the examples do not ask for (HAVING n > 0) is more often a guess than a rule.
@@ -104,7 +105,7 @@ def choose(component: ComponentDesign, tried: Tried) -> tuple[Candidate, dict]:
     sentence = (f"{component.name}: {passing_all} of {len(modules)} different answers pass its "
                 f"{counted(len(cases), 'example')}; kept the {LANGUAGE_WORDS[modules[winner].language]} one")
     if most == 0 and len(finalists) > 1:
-        sentence += ", which comes nearest to the examples, to repair"
+        sentence += ", which comes nearest to the examples"
     elif len(finalists) > 1 and edges:
         sentence += f", which agrees with most on {len(edges)} made-up inputs ({split} split the answers)"
     return modules[winner], {"sentence": sentence, "candidates": len(modules), "different": len(modules),

@@ -85,9 +85,8 @@ class WorkOnComponent(TypedDict):
 class BuildContext:
     model: ChatModel
     auto_approve: bool = False
-    # Repairs of a component that still fails its examples after the answers asked again. One: on the
-    # embedded 1.5b, 72 repairs in 24 builds (examples/, bench/ and PGExercises logs) never made one more
-    # example pass, while each costs a prompt of the task, the code and the example (bench/RESULTS.md).
+    # Repairs of a component that still fails its examples after the answers asked again: BuildRun gives
+    # the model's default (repairs_by_default) unless told otherwise.
     max_repairs: int = 1
     candidates: int = 3  # first answers per component and language; see nodes.select for how one is kept
     when_none_pass: str = "resample"  # or "revise": what nodes.select does when no candidate passes
@@ -95,6 +94,16 @@ class BuildContext:
     languages: tuple[str, ...] = ("python", "sql")
     limits: Limits = field(default_factory=Limits)
     questions: int = 3  # at most this many questions for the person a build, 0 for none (agents/questions.py)
+
+
+
+def repairs_by_default(model_name: str) -> int:
+    """How many times a component still failing its examples goes back to the model with one it gets wrong,
+    unless the person says: none on the embedded models, once on an endpoint. On the embedded 1.5b, 86 repairs
+    in 40 builds (every build log in bench/results/logs) never made one more example pass, while each cost a
+    prompt of the task, the code and the example, and a minute or more of the person's wait (bench/RESULTS.md).
+    A larger model behind an endpoint can use the example it is shown."""
+    return 0 if model_name.startswith("local/") else 1
 
 
 # The records a checkpoint may hold besides plain data (agents.build.checkpoints allows these and no others).

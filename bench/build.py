@@ -1,7 +1,7 @@
 """Build every example workspace and score the result, against a one-shot floor.
 
     .venv/bin/python bench/build.py [--model local/qwen2.5-coder-1.5b] [--workspaces water-tanks ...]
-                                    [--floor | --floor-only] [--max-repairs 1] [--candidates 3] [--languages python sql]
+                                    [--floor | --floor-only] [--max-repairs N] [--candidates 3] [--languages python sql]
                                     [--when-none-pass revise|resample] [--rounds N]
                                     [--keep DIR] [--json-out results.json [--resume]]
 
@@ -37,6 +37,7 @@ from agents.events import Step  # noqa: E402
 from agents.models.seam import CallOptions  # noqa: E402
 from agents.models.select import open_model  # noqa: E402
 from agents.sandbox import Case, run_cases  # noqa: E402
+from agents.state import repairs_by_default  # noqa: E402
 from reqs.workspace import load_workspace  # noqa: E402
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -131,7 +132,7 @@ def main() -> int:
                         help="names in examples/ (the default: all of them) or bench/workspaces/")
     parser.add_argument("--floor", action="store_true", help="also measure the one-shot floor")
     parser.add_argument("--floor-only", action="store_true", help="measure the one-shot floor alone, no shall build")
-    parser.add_argument("--max-repairs", type=int, default=1)
+    parser.add_argument("--max-repairs", type=int, help="the model's default unless given (agents.state.repairs_by_default)")
     parser.add_argument("--candidates", type=int, default=3, help="first answers per component and language")
     parser.add_argument("--languages", nargs="+", default=["python", "sql"], choices=["python", "sql"])
     parser.add_argument("--when-none-pass", choices=["revise", "resample"], default="resample",
@@ -144,6 +145,8 @@ def main() -> int:
     if args.resume and not args.json_out:
         parser.error("--resume needs --json-out, the file of the run to go on with")
     model = open_model(args.model)
+    if args.max_repairs is None:
+        args.max_repairs = repairs_by_default(model.name)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     print(f"bench/build.py at {commit}, model {args.model}, max repairs {args.max_repairs}, "
           f"candidates {args.candidates} per language in {' and '.join(args.languages)}, "

@@ -52,6 +52,16 @@ WATER_TANKS = {
 }
 
 
+# A component that returns nothing, whatever it reads: wrong on every example that expects records.
+WRONG = "def run(**inputs):\n    return []\n"
+
+# The latest levels in SQL, as the model would write them right.
+LATEST_BY_SQL = """
+    SELECT tank_id, level_pct, taken_at FROM levels
+    QUALIFY row_number() OVER (PARTITION BY tank_id ORDER BY taken_at DESC) = 1;
+"""
+
+
 def built_workspace(tmp_path: Path, bodies: dict[str, str]) -> Path:
     root = tmp_path / "water-tanks"
     shutil.copytree(EXAMPLES / "water-tanks", root)

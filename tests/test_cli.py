@@ -11,6 +11,7 @@ import git
 import pytest
 
 from tests.conftest import REFILL_ALERT
+import tui.building
 from tests.helpers import correct_model, workspace
 from tui.cli import main
 
@@ -168,3 +169,20 @@ def test_a_build_logged_to_a_file_keeps_its_steps_and_leaves_how_far_the_model_i
     said = capsys.readouterr().err
     assert "Writing make_latest_levels in Python and SQL" in said and "Wrote make_latest_levels" in said
     assert "tokens written" not in said and "reading the question" not in said
+
+
+def test_build_takes_how_many_repairs_and_refuses_a_count_below_zero(tmp_path, capsys, monkeypatch):
+    root = workspace(tmp_path)
+    given = {}
+    monkeypatch.setattr("agents.models.select.open_model", lambda name, progress=None: correct_model(calls=24))
+    building = tui.building.run_build
+    monkeypatch.setattr("tui.building.run_build", lambda root, model, **options: given.update(options)
+                        or building(root, model, **options))
+    with pytest.raises(SystemExit) as refused:
+        main(["-C", str(root), "build", "--yes", "--repairs", "-1"])
+    assert refused.value.code == 2
+    assert "argument --repairs: '-1' is not a whole number of 0 or more" in capsys.readouterr().err
+    assert main(["-C", str(root), "build", "--yes", "--repairs", "2"]) == 0
+    assert given["max_repairs"] == 2
+    assert main(["-C", str(root), "build", "--yes"]) == 0
+    assert given["max_repairs"] is None, "nothing changed, and still: unless told, the model's own default (agents.state.repairs_by_default)"

@@ -68,7 +68,7 @@ def _build(root: Path, args: argparse.Namespace, out: Console, err: Console) -> 
 
     try:
         report = run_build(root, model, only=args.only, auto_approve=args.yes, on_event=on_event, ask_approval=ask,
-                           questions=getattr(args, "questions", 3))
+                           questions=getattr(args, "questions", 3), max_repairs=getattr(args, "repairs", None))
     finally:
         if status is not None:
             status.stop()

@@ -91,8 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--only", nargs="+", metavar="REQ-ID", help="rebuild only the components of these requirements")
     build.add_argument("--summary", metavar="FILE", help="also write the results and the questions in Markdown to FILE "
                        "(for a pull request's body)")
-    build.add_argument("--questions", type=int, default=3, metavar="N",
+    build.add_argument("--questions", type=_how_many, default=3, metavar="N",
                        help="ask at most N questions where the answers that pass disagree (default 3, 0 for none)")
+    build.add_argument("--repairs", type=_how_many, metavar="N",
+                       help="send a component that still fails its examples back to the model at most N times, with "
+                       "an example it gets wrong (default: 0 on the embedded models, where it has not helped; 1 on "
+                       "an endpoint)")
     build.set_defaults(handler=cmd_build)
 
     questions = commands.add_parser("questions", help="the open questions the builds left: which result is right here?")
@@ -332,6 +336,13 @@ def cmd_model_path(args: argparse.Namespace) -> int:
         return EXIT_FAILING
     _out().print(str(path), markup=False, highlight=False, soft_wrap=True)
     return EXIT_OK
+
+
+def _how_many(text: str) -> int:
+    """A count given on the command line: a whole number, 0 or more."""
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of 0 or more")
+    return int(text)
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
