@@ -114,10 +114,12 @@ def typed_records(design_: Design, name: str, records: list[dict]) -> list[dict]
 def repair_messages(work: WorkOnComponent, candidate: Candidate, example: str, inputs: str, expected: list[dict],
                     outcome: str) -> list[dict]:
     """The component's task, then a candidate's code with the example it gets wrong and what it did."""
-    output = Design.model_validate(work["design"]).component(work["component"]).writes[0]
+    design_ = Design.model_validate(work["design"])
+    output = design_.component(work["component"]).writes[0]
     language = candidate.language
     shown = query_of(candidate.text) if language == "sql" else candidate.text.strip()
     repair = prompts.REPAIR.format(**prompts.REPAIR_WORDS[language], code=shown, name=example, inputs=inputs,
-                                   output=output, expected=repr(expected), outcome=outcome)
+                                   output=output, expected=records_shown(design_, output, expected, language),
+                                   outcome=outcome)
     return [{"role": "system", "content": system_prompt(language)},
             {"role": "user", "content": component_task(work, language)}, {"role": "user", "content": repair}]

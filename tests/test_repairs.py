@@ -99,3 +99,17 @@ def test_a_person_can_ask_the_embedded_model_for_repairs(tmp_path):
     report = run_build(root, candidates=1, languages=["python"], model=model, auto_approve=True, max_repairs=1)
     assert [r["attempts"] for r in report["requirements"]] == [1, 2, 1, 1]
     assert all(r["examples_passed"] == r["examples"] for r in report["requirements"])
+
+
+def test_a_function_sent_back_for_repair_sees_the_records_as_its_task_showed_them(tmp_path):
+    """A function's task shows timestamps as Python objects: so do the expected and returned records of its repair."""
+    root = workspace(tmp_path)
+    first_reading = "def run(levels):\n    return levels[:1]\n"  # one record where two are expected
+    model = ScriptedModel(*[answers(dict(WATER_TANKS, make_latest_levels=first_reading))] * 4, answers(WATER_TANKS))
+    report = run_build(root, candidates=1, languages=["python"], model=model, auto_approve=True, max_repairs=1)
+    assert all(r["examples_passed"] == r["examples"] for r in report["requirements"])
+    repair = model.history[-1].messages[-1]["content"]
+    assert "expected latest_levels = [{'tank_id': 'T1', 'level_pct': 12.5, 'taken_at': datetime.datetime(2025, 5, 1, 18, 0)}" in repair
+    assert ("but it returned latest_levels = [{'tank_id': 'T1', 'level_pct': 55.0, "
+            "'taken_at': datetime.datetime(2025, 5, 1, 7, 0)}]") in repair
+    assert "'2025-05-01T" not in repair
