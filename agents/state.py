@@ -96,7 +96,6 @@ class BuildContext:
     questions: int = 3  # at most this many questions for the person a build, 0 for none (agents/questions.py)
 
 
-
 def repairs_by_default(model_name: str) -> int:
     """How many times a component still failing its examples goes back to the model with one it gets wrong,
     unless the person says: none on the embedded models, once on an endpoint. On the embedded 1.5b, 86 repairs

@@ -340,7 +340,7 @@ def cmd_model_path(args: argparse.Namespace) -> int:
 
 def _how_many(text: str) -> int:
     """A count given on the command line: a whole number, 0 or more."""
-    if not text.strip().isdigit():
+    if not (text.strip().isascii() and text.strip().isdigit()):
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of 0 or more")
     return int(text)
 
