@@ -101,7 +101,7 @@ def repairs_by_default(model_name: str) -> int:
     unless the person says: none on the embedded models, once on an endpoint. On the embedded 1.5b, 86 repairs
     in 40 builds (every build log in bench/results/logs) never made one more example pass, while each cost a
     prompt of the task, the code and the example, and half a minute or more of the person's wait (bench/RESULTS.md).
-    A larger model behind an endpoint can use the example it is shown."""
+    A larger model behind an endpoint may well use the example it is shown (not measured: none is reachable here)."""
     return 0 if model_name.startswith("local/") else 1
 
 
