@@ -10,8 +10,8 @@ from pathlib import Path
 import git
 import pytest
 
-from tests.conftest import REFILL_ALERT
 import tui.building
+from tests.conftest import REFILL_ALERT
 from tests.helpers import correct_model, workspace
 from tui.cli import main
 

@@ -21,9 +21,7 @@ from agents.state import BuildContext, Failing, Resample, Revision
 from agents.writing import work_for
 from reqs.workspace import load_workspace
 from specs.infer import infer_design
-from tests.helpers import WATER_TANKS, answers, right, workspace
-
-WRONG = "def run(**inputs):\n    return []\n"
+from tests.helpers import WATER_TANKS, WRONG, answers, right, workspace
 
 
 def python(name: str, number: int = 0) -> Candidate:
