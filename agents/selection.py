@@ -12,7 +12,7 @@ from agents.edgecases import agreement, canonical, edge_inputs, nearness, own_fi
 from agents.progress import Candidate
 from agents.sandbox import Limits, run_trials
 from agents.state import Revision
-from agents.tasks import LANGUAGE_WORDS, query_of, records_shown
+from agents.tasks import LANGUAGE_WORDS, it_returned, query_of
 from reqs.words import counted
 from specs.design import ComponentDesign, Design
 from specs.matching import differences
@@ -76,7 +76,7 @@ def revisions(design: Design, name: str, tried: Tried) -> list[Revision]:
         key, case = next((k, c) for k, c in tried.cases.items() if not trial_passes(tried.trials[module, k], output, c))
         trial = tried.trials[module, key]
         outcome = (f"It failed with: {trial.error}" if trial.output is None
-                   else f"but it returned {output} = {records_shown(design, output, trial.output, candidate.language)}")
+                   else it_returned(design, output, trial.output, candidate.language))
         asked.append(Revision(name, candidate, case["example"], case["inputs"], case["expected"], outcome))
     return asked
 

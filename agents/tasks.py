@@ -105,6 +105,11 @@ def records_shown(design_: Design, name: str, records: list[dict], language: str
     return repr(typed_records(design_, name, records) if language == "python" else records)
 
 
+def it_returned(design_: Design, output: str, records: list[dict], language: str) -> str:
+    """What a wrong answer gave, for the model to read beside what was expected: "but it returned alerts = [...]"."""
+    return f"but it returned {output} = {records_shown(design_, output, records, language)}"
+
+
 def typed_records(design_: Design, name: str, records: list[dict]) -> list[dict]:
     kinds = design_.collections[name].fields
     parse = {"date": dt.date.fromisoformat, "datetime": dt.datetime.fromisoformat}

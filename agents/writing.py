@@ -11,7 +11,7 @@ from agents.events import BuildEvent, Say, Step, quiet
 from agents.models.seam import CallOptions, ChatModel, Completion, Message, OnTokens, QuestionTooLong
 from agents.progress import Candidate, Progress, Cost
 from agents.state import BuildState, Failing, Revision, WorkOnComponent
-from agents.tasks import LANGUAGE_WORDS, component_task, inputs_shown, records_shown, repair_messages, system_prompt
+from agents.tasks import LANGUAGE_WORDS, component_task, inputs_shown, it_returned, repair_messages, system_prompt
 from reqs.problems import ShallError
 from reqs.words import counted
 from specs.design import Design
@@ -158,7 +158,7 @@ def _repair_messages(work: WorkOnComponent, failing: Failing) -> list[dict]:
     elif result.get("failures", {}).get(name):
         outcome = f"It failed with: {result['failures'][name]}"
     elif result.get("actual") is not None and output in result["actual"]:
-        outcome = f"but it returned {output} = {records_shown(design, output, result['actual'][output], current.language)}"
+        outcome = it_returned(design, output, result['actual'][output], current.language)
     else:
         outcome = "What went wrong: " + "; ".join(result.get("problems", []))
     inputs = inputs_shown(component.reads, failing.given, design, result.get("actual"), current.language)
