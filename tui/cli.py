@@ -340,9 +340,10 @@ def cmd_model_path(args: argparse.Namespace) -> int:
 
 def _how_many(text: str) -> int:
     """A count given on the command line: a whole number, 0 or more."""
-    if not (text.strip().isascii() and text.strip().isdigit()):
+    digits = text.strip()
+    if not (digits.isascii() and digits.isdigit()):
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of 0 or more")
-    return int(text)
+    return int(digits)
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
