@@ -34,17 +34,20 @@ def to_write(root: Path, design: Design, requirements: list[Requirement],
                      if c.name in reasons and c.path in edited}
 
 
-def rendered(design: Design, project_name: str, requirements: dict[str, dict], description: str) -> dict[str, str]:
-    """The app's files rendered from the design, its first page saying what the project and each requirement are."""
-    return render_app(design, project_name, {"description": description, "requirements": list(requirements.values())})
+def rendered(design: Design, project_name: str, requirements: dict[str, dict], project: dict) -> dict[str, str]:
+    """The app's files rendered from the design, its first page saying what the project and each requirement are,
+    its forms in the glossary's words. `project`: Project.model_dump()."""
+    return render_app(design, project_name, {"description": project.get("description") or "",
+                                             "collections": project.get("collections") or {},
+                                             "requirements": list(requirements.values())})
 
 
 def write_app(root: Path, design: Design, project_name: str, requirements: dict[str, dict], code: dict[str, str],
-              merged: dict[str, str], description: str = "") -> list[str]:
+              merged: dict[str, str], project: dict | None = None) -> list[str]:
     """Write the design and the app: its shared files, and each component's code as it stands (`code`:
     component -> code; `merged`: path -> a person's edit merged with it, written instead). A component with
     no code yet keeps its file. Only files whose text changes are written. Returns their paths."""
-    files = rendered(design, project_name, requirements, description)
+    files = rendered(design, project_name, requirements, project or {})
     for component in design.components:
         if component.name not in code:
             existing = root / component.path
@@ -60,7 +63,7 @@ def write_app(root: Path, design: Design, project_name: str, requirements: dict[
 
 def record_build(root: Path, design: Design, project_name: str, requirements: dict[str, dict], rows: list[dict],
                  written: dict[str, str], model_name: str, served: list[str], message: str,
-                 description: str = "") -> str | None:
+                 project: dict | None = None) -> str | None:
     """Record what was built in shall.lock, remove the files of components no requirement needs any more, and
     commit it all. `rows`: the report's rows per requirement; `written`: component -> the code this build wrote
     for it; `served`: the requirement ids it built for. Returns the commit's sha, or None if nothing changed."""
@@ -77,7 +80,7 @@ def record_build(root: Path, design: Design, project_name: str, requirements: di
             "examples_passed", "examples", "holdouts_passed", "holdouts")})
         for rid, r in requirements.items()
     })
-    for path, text in rendered(design, project_name, requirements, description).items():
+    for path, text in rendered(design, project_name, requirements, project or {}).items():
         new.files[path] = FileEntry(generated=blob_id(text), tested=file_blob_id(root / path) or "")
     for component in design.components:
         on_disk = file_blob_id(root / component.path) or ""

@@ -295,7 +295,7 @@ def commit(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
                     | {rid for rid, kind in (state.get("lock_changes") or {}).items() if kind == "removed"})
     sha = record_build(Path(state["root"]), design_, state["project_name"], _by_id(state),
                        state["report"]["requirements"], written, runtime.context.model.name, served,
-                       commit_message(state["report"], served), (state.get("project") or {}).get("description") or "")
+                       commit_message(state["report"], served), state.get("project") or {})
     _say(runtime)(BuildEvent(Step.COMMIT, f"Committed the build as {sha[:8]}" if sha
                              else "Nothing changed, so nothing was committed"))
     return {"commit": sha}
@@ -310,7 +310,7 @@ def write_state_app(state: BuildState) -> list[str]:
     design_, progress = _design(state), state.get("progress") or {}
     merged = {c.path: p.merged for c in design_.components if (p := progress.get(c.name)) is not None and p.merged is not None}
     return write_app(Path(state["root"]), design_, state["project_name"], _by_id(state), current_code(progress), merged,
-                     (state.get("project") or {}).get("description") or "")
+                     state.get("project") or {})
 
 
 def _run_visible(state: BuildState, runtime: Runtime[BuildContext]) -> dict[str, dict]:

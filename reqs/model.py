@@ -74,6 +74,7 @@ class _Strict(BaseModel):
 class FieldSpec(_Strict):
     type: str
     description: Annotated[str, BeforeValidator(_empty_text)] = ""
+    required: bool = True  # the built app refuses a record of a source collection that leaves the field empty
 
     @model_validator(mode="before")
     @classmethod

@@ -53,6 +53,11 @@ class Design(BaseModel):
     def component(self, name: str) -> ComponentDesign:
         return next(c for c in self.components if c.name == name)
 
+    @property
+    def keys(self) -> dict[str, str]:
+        """Source collection -> the field it is keyed by, for those that have one (tanks: tank_id)."""
+        return {name: key for name in self.sources if (key := key_field(name, list(self.collections[name].fields)))}
+
     def writer_of(self, collection: str) -> ComponentDesign | None:
         return next((c for c in self.components if collection in c.writes), None)
 
@@ -74,6 +79,17 @@ class Design(BaseModel):
         except CycleError as error:
             return list(error.args[1])
         return None
+
+
+def key_field(collection: str, fields: list[str]) -> str | None:
+    """The field a collection is keyed by, as people usually name it: its first field, named after one of its
+    records and ending in _id (tanks: tank_id, children: child_id, cities: city_id). A reading's tank_id then
+    names a tank, and the built app checks that the tank exists."""
+    if not fields or not fields[0].endswith("_id"):
+        return None
+    one = fields[0].removesuffix("_id")
+    stem = one[:-1] if one.endswith("y") else one
+    return fields[0] if stem and collection.startswith(stem) and len(collection) - len(one) <= 3 else None
 
 
 def served_by(component: ComponentDesign, titles: dict[str, str]) -> str:

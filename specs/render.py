@@ -33,7 +33,8 @@ uvicorn>=0.30,<1
 
 def render_app(design: Design, project_name: str, about: dict | None = None) -> dict[str, str]:
     """Every file of the app that shall owns outright, as {path: text}. `about`: the project's description and
-    its requirements (id, title, statement), which the app's first page shows."""
+    its requirements (id, title, statement), which the app's first page shows, and its glossary (`collections`,
+    as in reqs/project.yaml), whose words label the forms and say which fields may be left empty."""
     files = {
         "app/__init__.py": _template("init.py.tmpl").replace("{name}", project_name),
         "app/__main__.py": _template("main.py.tmpl"),
@@ -41,9 +42,10 @@ def render_app(design: Design, project_name: str, about: dict | None = None) -> 
         "app/store.py": _template("store.py.tmpl"),
         "app/web.py": _template("web.py.tmpl"),
         "app/openapi.py": _template("openapi.py.tmpl"),
+        "app/access.py": _template("access.py.tmpl"),
         "app/runner.py": _template("runner.py.tmpl"),
         "app/sql.py": _template("sql.py.tmpl"),
-        "app/schemas.py": render_schemas(design),
+        "app/schemas.py": render_schemas(design, (about or {}).get("collections") or {}),
         "app/about.json": render_about(design, project_name, about or {}),
         "app/requirements.txt": APP_REQUIREMENTS,
         "app/matching.py": resources.files("specs").joinpath("matching.py").read_text(encoding="utf-8"),
@@ -66,8 +68,20 @@ def render_about(design: Design, project_name: str, about: dict) -> str:
                        "requirements": requirements}, indent=1, ensure_ascii=False) + "\n"
 
 
-def render_schemas(design: Design) -> str:
+def render_schemas(design: Design, glossary: dict | None = None) -> str:
+    """app/schemas.py: the collections, their fields, and what the glossary says of the source collections'
+    fields (what each means, which may be left empty), and the order the components run in."""
+    glossary = glossary or {}
     flow = design.flow()
+
+    def said(collection: str) -> dict:
+        return (glossary.get(collection) or {}).get("fields") or {}
+
+    labels = {c: notes for c in design.sources if (notes := {f: " ".join(str(spec.get("description") or "").split())
+                                                            for f, spec in said(c).items() if spec.get("description")})}
+    optional = {c: fields for c in design.sources
+                if (fields := [f for f, spec in said(c).items() if spec.get("required") is False])}
+    about = {c: text for c in design.sources if (text := " ".join(str((glossary.get(c) or {}).get("description") or "").split()))}
     lines = [
         f'"""The collections and the order the components run in. {GENERATED}"""',
         "",
@@ -77,6 +91,14 @@ def render_schemas(design: Design) -> str:
         "FIELDS = {",
         *(f"    {name!r}: {dict(collection.fields)!r}," for name, collection in design.collections.items()),
         "}",
+        "",
+        "# What the glossary says of each source collection, and of its fields: shown beside them in the forms",
+        f"ABOUT = {about!r}",
+        f"LABELS = {labels!r}",
+        "# The fields a record may leave empty (the glossary says required: false); every other field is needed",
+        f"OPTIONAL = {optional!r}",
+        "# Source collections keyed by one field: a record of another collection naming that field names one of them",
+        f"KEYS = {design.keys!r}",
         "",
         "# (component, collections it reads, collections it writes), in the order they run",
         "FLOW = [",

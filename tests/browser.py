@@ -38,13 +38,24 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def this_machines_address() -> str | None:
+    """This machine's address on its network, as another machine reaches it; None if it has only loopback."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # no packet is sent: this only picks the route
+            address = probe.getsockname()[0]
+        except OSError:
+            return None
+    return None if address.startswith("127.") else address
+
+
 @contextmanager
-def served(root: Path):
-    """`python -m app serve` in a built workspace; yields its address."""
+def served(root: Path, *options: str, address: str = "127.0.0.1"):
+    """`python -m app serve [options]` in a built workspace; yields the address a browser finds it at."""
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port)], cwd=root,
+    server = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port), *options], cwd=root,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    address = f"http://127.0.0.1:{port}"
+    address = f"http://{address}:{port}"
     try:
         for _ in range(100):
             try:

@@ -62,12 +62,17 @@ LATEST_BY_SQL = """
 """
 
 
-def built_workspace(tmp_path: Path, bodies: dict[str, str]) -> Path:
+def built_workspace(tmp_path: Path, bodies: dict[str, str], project_yaml: str | None = None) -> Path:
+    """water-tanks with its app rendered and `bodies` as its components; `project_yaml`: reqs/project.yaml's
+    text instead of the example's."""
     root = tmp_path / "water-tanks"
     shutil.copytree(EXAMPLES / "water-tanks", root)
+    if project_yaml is not None:
+        (root / "reqs" / "project.yaml").write_text(project_yaml, encoding="utf-8")
     workspace = load_workspace(root)
     design = infer_design(workspace.project, workspace.requirements)
     files = render_app(design, workspace.project.name, {"description": workspace.project.description,
+                                                        "collections": workspace.project.model_dump()["collections"],
                                                         "requirements": [r.model_dump() for r in workspace.requirements]})
     for component in design.components:
         files[component.path] = component_module(component, design, textwrap.dedent(bodies[component.name]), ["Serves REQ."])

@@ -21,7 +21,8 @@ def in_app(root: Path, code: str) -> subprocess.CompletedProcess:
 
 def test_the_schemas_render_the_design_as_plain_data():
     workspace = load_workspace(EXAMPLES / "water-tanks")
-    text = render_schemas(infer_design(workspace.project, workspace.requirements))
+    text = render_schemas(infer_design(workspace.project, workspace.requirements),
+                          workspace.project.model_dump()["collections"])
     assert text == textwrap.dedent("""\
         \"\"\"The collections and the order the components run in. Rendered by shall from specs/design.yaml; do not edit.\"\"\"
 
@@ -36,6 +37,14 @@ def test_the_schemas_render_the_design_as_plain_data():
             'refill_plan': {'tank_id': 'text', 'village': 'text', 'litres_needed': 'number'},
             'village_refills': {'village': 'text', 'tanks_to_refill': 'integer'},
         }
+
+        # What the glossary says of each source collection, and of its fields: shown beside them in the forms
+        ABOUT = {'tanks': "The committee's tanks.", 'levels': 'Level readings, taken by hand or sent by a sensor.'}
+        LABELS = {'tanks': {'tank_id': 'The number painted on the tank', 'capacity_litres': 'How much the tank holds when full'}, 'levels': {'level_pct': 'How full the tank is, from 0 to 100'}}
+        # The fields a record may leave empty (the glossary says required: false); every other field is needed
+        OPTIONAL = {}
+        # Source collections keyed by one field: a record of another collection naming that field names one of them
+        KEYS = {'tanks': 'tank_id'}
 
         # (component, collections it reads, collections it writes), in the order they run
         FLOW = [
@@ -96,13 +105,17 @@ def test_the_app_command_line_keeps_records_and_computes(tmp_path):
     root = built_workspace(tmp_path, WATER_TANKS)
     (root / "levels.csv").write_text("tank_id,level_pct,taken_at\nT1,12.5,2025-05-01T07:00:00\nT2,80,2025-05-01T07:00:00\n")
     (root / "bad.csv").write_text("tank_id,level_pct,taken_at\nT3,full,2025-05-01T07:00:00\n")
-    (root / "tanks.json").write_text(json.dumps([{"tank_id": "T1", "village": "Ojola", "capacity_litres": 2000}]))
+    (root / "tanks.json").write_text(json.dumps([{"tank_id": "T1", "village": "Ojola", "capacity_litres": 2000},
+                                                 {"tank_id": "T2", "village": "Ojola", "capacity_litres": 900}]))
 
     def app(*args):
         return subprocess.run([sys.executable, "-m", "app", *args], cwd=root, capture_output=True, text=True, timeout=60)
 
-    assert app("add", "levels", "levels.csv").stdout.strip() == "Kept 2 record(s) in levels."
-    assert app("add", "tanks", "tanks.json").returncode == 0
+    before = app("add", "levels", "levels.csv")
+    assert before.returncode == 2 and before.stderr.startswith("levels.csv: record 1: field 'tank_id' names 'T1', which "
+                                                               "is not one of the tanks (there are none yet)")
+    assert app("add", "tanks", "tanks.json").stdout.strip() == "Kept 2 new record(s) in tanks."
+    assert app("add", "levels", "levels.csv").stdout.strip() == "Kept 2 new record(s) in levels."
     refused = app("add", "levels", "bad.csv")
     assert refused.returncode == 2
     assert refused.stderr.strip().splitlines() == ["bad.csv:2: field 'level_pct' should be a number (like 12.5), got 'full'",

@@ -111,7 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="start the built app's web pages and JSON API (python -m app serve)")
     serve.add_argument("--host", default="127.0.0.1", help="where to listen (default 127.0.0.1: this computer only)")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--token", help="the token other machines must send to add records through the API")
+    serve.add_argument("--token", help="the token other machines need: a person signs in with it once, a device sends it")
+    serve.add_argument("--open-reading", action="store_true",
+                       help="let every machine that can reach this one read the records without the token")
     serve.set_defaults(handler=cmd_serve)
 
     model = commands.add_parser("model", help="the language models shall can use")
@@ -281,6 +283,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     command = [sys.executable, "-m", "app", "serve", "--host", args.host, "--port", str(args.port)]
     if args.token:
         command += ["--token", args.token]
+    if args.open_reading:
+        command += ["--open-reading"]
     try:
         return subprocess.run(command, cwd=root).returncode
     except KeyboardInterrupt:
