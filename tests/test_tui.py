@@ -23,6 +23,7 @@ from tui.building import _print_report
 from tui.buildscreen import BuildScreen
 from tui.dialogs import ApproveDesign, AskValue, Confirm
 from tui.editor import EditorScreen
+from tui.sheet import CellInput, SheetTable
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SIZE = (100, 40)
@@ -109,24 +110,32 @@ async def test_editing_a_title_and_statement_saves_through_reqs_keeping_the_rest
         assert "title: Refill warning" in text and "statement: The system shall be quick." in text
 
 
-async def test_a_row_is_added_to_an_example_and_a_cell_is_typed_in(root):
+async def test_cells_are_typed_in_place_and_enter_moves_on_as_in_a_spreadsheet(root):
     app = ShallApp(root)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
-        table = app.screen.query_one("#ex-0-given-levels", DataTable)
+        table = app.screen.query_one("#ex-0-given-levels", SheetTable)
         table.focus()
         await pilot.press("ctrl+r")
-        assert table.row_count == 4
-        await pilot.press("enter")
-        assert isinstance(app.screen, AskValue)
-        await pilot.press(*"T3", "enter")
-        table.move_cursor(row=3, column=1)
-        await pilot.press("enter", *"abc", "enter")
-        error = app.screen.query_one("#ex-0-error", Static)
-        assert error.display and "levels.level_pct" in str(error.render())
+        assert table.row_count == 4 and table.cursor_coordinate == (3, 0)
+        await pilot.press(*"T3", "enter")  # typing starts the cell; Enter keeps it and moves on
+        assert table.cursor_coordinate == (3, 1) and str(table.get_cell_at((3, 0))) == "T3"
+        await pilot.press(*"abc", "enter")
+        problem = str(app.screen.query_one("#cell-problem", Static).render())
+        assert problem == "✗ 'abc' is not a number: type a number, like 12.5", "said at once, at the cell, in words"
+        assert isinstance(app.focused, CellInput), "a wrong value keeps her in the cell"
+        await pilot.press("backspace", "backspace", "backspace", *"12.5", "tab")
+        assert table.cursor_coordinate == (3, 2)
+        await pilot.press(*"10/03/2025", "enter")
+        assert "type year-month-day hour:minute, like 2025-05-01 08:00" in str(app.screen.query_one("#cell-problem", Static).render())
+        await pilot.press("escape")  # leaves the cell as it was
+        assert table.has_focus and str(table.get_cell_at((3, 2))) == "—"
+        await pilot.press(*"2025-05-02 08:00", "enter")
+        assert table.row_count == 5, "past the last cell, a new row"
         await pilot.press("ctrl+s")
         text = (root / "reqs/REQ-001.yaml").read_text()
-        assert "tank_id: T3" in text and "level_pct: abc" in text, "what was typed is saved, even when it is wrong"
+        assert "{tank_id: T3, level_pct: 12.5, taken_at: '2025-05-02T08:00:00'}" in text
+        assert "null" not in text, "the empty row at the end is not an example's record"
 
 
 async def test_quitting_with_unsaved_changes_asks_first(root):

@@ -17,13 +17,14 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.widgets.data_table import ColumnKey
 
 from agents import answers
+from reqs import drafts as draft_files
 from reqs.model import id_number
 from reqs.problems import Problem, ShallError
 from reqs.store import delete_requirement, save_draft
 from reqs.words import counted
 from reqs.workspace import RequirementFile, Workspace, load_workspace, next_free_id
 from specs.lock import load_lock, requirement_states
-from tui.dialogs import Confirm
+from tui.dialogs import Confirm, Trouble
 
 UNSAVED = "●"
 
@@ -69,6 +70,71 @@ class ShallApp(App):
         self.sub_title = self.workspace.project.name if self.workspace.project else str(self.root)
         self.save_held_answers()
         self.push_screen(RequirementsScreen())
+        self.offer_kept_drafts()
+
+    def offer_kept_drafts(self) -> None:
+        """Drafts left on disk by a TUI that closed before they were saved: offered back, never dropped unasked."""
+        left = {name: data for name, data in draft_files.kept(self.root).items() if name not in self.drafts}
+        if not left:
+            return
+
+        def answered(answer: str | None) -> None:
+            if answer == "discard":
+                for name in left:
+                    draft_files.forget(self.root, name)
+                return
+            self.drafts.update(left)
+            if isinstance(self.screen, RequirementsScreen):
+                self.screen.fill()
+            self.notify(f"Your changes are back, marked {UNSAVED}. Open one and press ctrl+s to save it.")
+
+        titles = [f"{name} ({str(data.get('title') or data.get('name') or 'no title yet')})" for name, data in left.items()]
+        self.push_screen(Confirm(
+            f"Last time, shall closed before these changes were saved: {', '.join(titles)}. Keep working on them?",
+            [("keep", "Keep them"), ("discard", "Throw them away")]), answered)
+
+    # --- nothing ends the app: an unexpected error is shown, and what was typed is kept ------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual ends the app on any error in a handler. Here the error is shown and written to
+        .shall/tui-errors.log, the drafts are already on disk, and the screen where it happened is opened
+        afresh, because Textual stops the widget whose handler failed. Only an error in the App's own
+        handlers, or one while it starts or stops, still ends it; the drafts stay on disk for next time."""
+        from textual._context import active_message_pump
+
+        failed = active_message_pump.get(None)
+        if not self.is_running or failed is self or not isinstance(error, Exception) or isinstance(failed, Trouble):
+            super()._handle_exception(error)
+            return
+        logged = self._log_trouble(error)
+        if self._trouble_shown:  # more of the same trouble: written down, and shown once
+            return
+        self._trouble_shown = True
+        screen = self.screen
+
+        def go_on(_answer: str | None = None) -> None:
+            self._trouble_shown = False
+            fresh = getattr(screen, "fresh", None)
+            if fresh is not None and screen in self.screen_stack and screen is not self.screen_stack[0]:
+                self.switch_screen(fresh())
+
+        self.call_later(self.push_screen, Trouble(error, logged, sorted(self.drafts)), go_on)
+
+    _trouble_shown = False
+
+    def _log_trouble(self, error: Exception) -> str:
+        import datetime as dt
+        import traceback
+
+        path = self.root / ".shall" / "tui-errors.log"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as log:
+                log.write(f"--- {dt.datetime.now().isoformat(timespec='seconds')}\n")
+                log.write("".join(traceback.format_exception(error)))
+        except OSError:
+            return ""
+        return ".shall/tui-errors.log"
 
     def save_held_answers(self) -> None:
         """Answers given during a build that ended before saving them (shall was closed): saved now."""
@@ -101,8 +167,13 @@ class ShallApp(App):
     # --- what changes the drafts and the files: only the App, for every screen -----------------
 
     def keep_draft(self, requirement_id: str, data: dict) -> None:
-        """Remember what the person typed, before it is saved."""
+        """Remember what the person typed, before it is saved: in memory, and on disk for when shall closes."""
         self.drafts[requirement_id] = data
+        try:
+            draft_files.keep(self.root, requirement_id, data)
+        except OSError as error:
+            self.notify(f"Your changes could not be kept on disk ({error}); save them with ctrl+s.",
+                        severity="error", markup=False)
 
     def new_draft(self) -> str:
         """A blank requirement with the next free id, in the workspace's own id style (REQ-004, WT-012)."""
@@ -114,18 +185,20 @@ class ShallApp(App):
         requirement_id = next_free_id(files, prefix)
         while requirement_id in self.drafts:  # an unsaved new one holds that id already
             requirement_id = f"{prefix}-{id_number(requirement_id)[1] + 1:03d}"
-        self.drafts[requirement_id] = blank_requirement(requirement_id)
+        self.keep_draft(requirement_id, blank_requirement(requirement_id))
         return requirement_id
 
     def save(self, requirement_id: str, data: dict) -> list[Problem]:
         """Save a requirement through reqs/; the problems of its file, with those it shares with others."""
         saved = save_draft(self.root, data, self.file_of(requirement_id))
         self.drafts.pop(requirement_id, None)
+        draft_files.forget(self.root, requirement_id)
         return [p for p in self.reload().problems if p.path == saved.display]
 
     def delete(self, requirement_id: str) -> None:
         """Forget its draft and delete its file through reqs/."""
         self.drafts.pop(requirement_id, None)
+        draft_files.forget(self.root, requirement_id)
         if (file := self.file_of(requirement_id)) is not None:
             delete_requirement(self.root, file)
         self.reload()
@@ -142,6 +215,8 @@ class ShallApp(App):
                     self.save(requirement_id, self.drafts[requirement_id])
                 self.exit()
             elif answer == "discard":
+                for requirement_id in list(self.drafts):
+                    draft_files.forget(self.root, requirement_id)
                 self.exit()
 
         self.push_screen(Confirm(

@@ -95,3 +95,35 @@ class ApproveDesign(ModalScreen[bool]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
+
+
+class Trouble(ModalScreen[str]):
+    """Something went wrong inside shall: said plainly, with what is kept, and the way on."""
+
+    DEFAULT_CSS = """
+    Trouble { align: center middle; }
+    Trouble > Vertical { width: 76; max-width: 95%; height: auto; border: thick $error; background: $surface; padding: 1 2; }
+    Trouble Button { margin-top: 1; }
+    """
+    BINDINGS = [Binding("escape", "dismiss('go on')", "Go on")]
+
+    def __init__(self, error: BaseException, logged: str, drafts: list[str]) -> None:
+        super().__init__()
+        self.error, self.logged, self.drafts = error, logged, drafts
+
+    def compose(self) -> ComposeResult:
+        kept = (f"Everything you typed is kept ({', '.join(self.drafts)}, marked ● in the list), and on disk too."
+                if self.drafts else "Nothing you typed was lost: there were no unsaved changes.")
+        with Vertical():
+            yield Label("Something went wrong inside shall", id="title")
+            yield Static(f"{kept}\nshall goes on: press Enter. This screen opens afresh, as it was before the error.\n\n"
+                         f"What happened: {type(self.error).__name__}: {self.error}"
+                         + (f"\nThe details are in {self.logged}; send that file to whoever looks after shall."
+                            if self.logged else ""), markup=False, id="what-happened")
+            yield Button("Go on", id="go-on", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one(Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss("go on")

@@ -11,40 +11,29 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label, Select, Static, TextArea
 
+from reqs import projectfile
 from reqs.ears import statement_hints
-from reqs.fieldtypes import describe, infer, show, type_error
+from reqs.fieldtypes import describe, infer, show
 from reqs.problems import Problem, ShallError
 from reqs.words import counted
 from tui.dialogs import AskValue, Confirm
+from tui.sheet import HOW_TO_TYPE, AskColumn, CellInput, SheetTable, cell_problem, parse_cell
 
 PRIORITIES = [("must: the software is no use without it", "must"), ("should: important, but it can wait", "should"),
               ("could: nice to have", "could")]
 SECTIONS = {"given": "Given", "then": "Then it shall produce"}
 
 
+FIRST_EXAMPLE = "first example"
+
+
 def blank_requirement(requirement_id: str) -> dict:
     return {"id": requirement_id, "title": "", "statement": "", "priority": "must",
-            "examples": [{"name": "first example", "given": {}, "then": {}}]}
-
-
-def parse_cell(text: str, kind: str | None) -> Any:
-    """A value as a person typed it into a cell, read the way YAML would read it for this field type."""
-    stripped = text.strip()
-    if stripped == "" or stripped.lower() in ("null", "~"):
-        return None
-    if kind == "text":
-        return text
-    if kind in (None, "integer", "number"):
-        if re.fullmatch(r"[+-]?\d+", stripped):
-            return int(stripped) if kind != "number" else float(stripped)
-        if re.fullmatch(r"[+-]?(\d+\.\d*|\.\d+)([eE][+-]?\d+)?", stripped):
-            return float(stripped)
-    if kind in (None, "boolean") and stripped.lower() in ("true", "yes", "false", "no"):
-        return stripped.lower() in ("true", "yes")
-    return stripped
+            "examples": [{"name": FIRST_EXAMPLE, "given": {}, "then": {}}]}
 
 
 class EditorScreen(Screen):
@@ -53,6 +42,7 @@ class EditorScreen(Screen):
         Binding("escape", "back", "Back to the list"),
         Binding("ctrl+n", "new_example", "New example", priority=True),
         Binding("ctrl+r", "add_row", "Add row"),
+        Binding("ctrl+l", "add_column", "Add column"),
         Binding("ctrl+g", "add_table('given')", "Add given data", show=False),
         Binding("ctrl+t", "add_table('then')", "Add a result", show=False),
         Binding("ctrl+x", "remove_row", "Remove row", show=False),
@@ -65,7 +55,10 @@ class EditorScreen(Screen):
     EditorScreen #statement { height: 5; }
     EditorScreen .example { border: round $primary-darken-2; height: auto; padding: 0 1; margin-top: 1; }
     EditorScreen .example.held-out { border: round $warning; }
-    EditorScreen DataTable { height: auto; max-height: 12; margin-bottom: 1; }
+    EditorScreen SheetTable { height: auto; max-height: 14; }
+    EditorScreen CellInput { border: tall $accent; }
+    EditorScreen .cell-problem { color: $error; height: auto; }
+    EditorScreen .table-hint { color: $text-muted; margin-bottom: 1; }
     EditorScreen #examples { height: auto; }
     EditorScreen .error { height: auto; display: none; }
     EditorScreen .error.shown { display: block; }
@@ -73,6 +66,7 @@ class EditorScreen(Screen):
 
     def __init__(self, requirement_id: str) -> None:
         super().__init__()
+        self.editing: tuple[SheetTable, int, int] | None = None  # the table, row and column being typed in
         self.requirement_id = requirement_id
         self.data: dict = {}
         self.filling = True
@@ -96,10 +90,12 @@ class EditorScreen(Screen):
             yield Select(PRIORITIES, id="priority", allow_blank=False, value="must")
             yield Static(classes="error", id="priority-error")
             yield Label("Examples", classes="field")
-            yield Static("Each example gives some data and what the software shall produce from it. In a table, "
-                         "Enter changes a cell; ctrl+r adds a row and ctrl+x removes one. ctrl+g adds data the "
-                         "example is given, ctrl+t a result it shall produce, ctrl+n a new example and ctrl+d removes one. A held-out example (ctrl+o) is "
-                         "never shown to the model: shall keeps it to check the build.", classes="muted")
+            yield Static("Each example gives some data and what the software shall produce from it. ctrl+g adds a "
+                         "table of data the example is given, ctrl+t a table of what it shall produce. In a table, "
+                         "type to fill a cell, and Enter or Tab keeps it and moves on; ctrl+l adds a column, ctrl+r a "
+                         "row, ctrl+x removes a row. ctrl+n adds an example and ctrl+d removes one. A held-out "
+                         "example (ctrl+o) is never shown to the model: shall keeps it to check the build.",
+                         classes="muted")
             yield Vertical(id="examples")
             yield Static(classes="error", id="other-errors")
         yield Footer()
@@ -125,6 +121,10 @@ class EditorScreen(Screen):
     def _loaded(self) -> None:
         self.filling = False
 
+    def fresh(self) -> EditorScreen:
+        """The same editor opened anew (after an error stopped part of this one); the draft brings the typing back."""
+        return EditorScreen(self.requirement_id)
+
     async def show_examples(self) -> None:
         container = self.query_one("#examples", Vertical)
         await container.remove_children()  # wait, so the new widgets can take the same ids
@@ -134,17 +134,19 @@ class EditorScreen(Screen):
                 continue
             box = Vertical(classes="example" + (" held-out" if example.get("holdout") else ""), id=f"example-{index}")
             container.mount(box)
-            box.mount(Input(str(example.get("name") or ""), id=f"ex-{index}-name", placeholder="Name this example",
-                            select_on_focus=False))
-            box.mount(Checkbox("Held out: kept from the model, to check the build", bool(example.get("holdout")),
+            name = str(example.get("name") or "")
+            box.mount(Input(name, id=f"ex-{index}-name", placeholder="Name this example, like: two visits, one high",
+                            select_on_focus=name in ("", FIRST_EXAMPLE) or bool(re.fullmatch(r"example \d+", name))))
+            box.mount(Checkbox(_held_out_label(bool(example.get("holdout"))), bool(example.get("holdout")),
                                id=f"ex-{index}-holdout"))
             for section, title in SECTIONS.items():
                 collections = example.get(section) if isinstance(example.get(section), dict) else {}
                 for collection, records in collections.items():
-                    box.mount(Label(f"{title}: {collection}"))
-                    table = DataTable(id=f"ex-{index}-{section}-{collection}", cursor_type="cell")
+                    box.mount(Label(f"{title}: {_in_words(collection, section)}"))
+                    table = SheetTable(id=f"ex-{index}-{section}-{collection}", cursor_type="cell")
                     box.mount(table)
                     self.fill_table(table, collection, records if isinstance(records, list) else [], kinds)
+                    box.mount(Static(_table_hint(table, section), classes="table-hint", id=f"{table.id}-hint"))
                 if not collections:
                     box.mount(Static(f"{title}: nothing yet. Press {'ctrl+g' if section == 'given' else 'ctrl+t'} "
                                      "to add a table.", classes="muted"))
@@ -199,7 +201,9 @@ class EditorScreen(Screen):
             f"[b]{self.requirement_id}[/b]" + ("  [yellow]● not saved yet: ctrl+s saves[/yellow]" if unsaved else "  saved"))
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "title":
+        if event.input.id == "cell-editor":
+            self.check_cell(event.value)
+        elif event.input.id == "title":
             if self.data.get("title", "") != event.value:
                 self.data["title"] = event.value
                 self.changed()
@@ -223,6 +227,7 @@ class EditorScreen(Screen):
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         if (match := re.fullmatch(r"ex-(\d+)-holdout", event.checkbox.id or "")):
             example = self.data["examples"][int(match.group(1))]
+            event.checkbox.label = _held_out_label(event.value)
             if bool(example.get("holdout")) != event.value:
                 example["holdout"] = event.value
                 self.query_one(f"#example-{match.group(1)}").set_class(event.value, "held-out")
@@ -233,9 +238,11 @@ class EditorScreen(Screen):
         self.query_one("#hints", Static).update("\n".join(
             f"[{'green' if h.kind == 'ok' else 'yellow'}]{'✓' if h.kind == 'ok' else '!'} {h.text}[/]" for h in hints))
 
-    def focused_table(self) -> tuple[DataTable, int, str, str] | None:
+    def focused_table(self) -> tuple[SheetTable, int, str, str] | None:
         widget = self.focused
-        if isinstance(widget, DataTable) and (match := re.fullmatch(r"ex-(\d+)-(given|then)-(.+)", widget.id or "")):
+        if isinstance(widget, CellInput) and self.editing is not None:
+            widget = self.editing[0]
+        if isinstance(widget, SheetTable) and (match := re.fullmatch(r"ex-(\d+)-(given|then)-(.+)", widget.id or "")):
             return widget, int(match.group(1)), match.group(2), match.group(3)
         return None
 
@@ -247,33 +254,87 @@ class EditorScreen(Screen):
             widget = widget.parent
         return None
 
-    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
-        found = self.focused_table()
-        if found is None:
-            return
-        table, index, section, collection = found
-        row, column = event.coordinate.row, event.coordinate.column
-        field = str(table.ordered_columns[column].key.value)
-        record = self.data["examples"][index][section][collection][row]
+    # --- typing in a cell, as in a spreadsheet ----------------------------------------------
+
+    def place_of(self, table: SheetTable) -> tuple[dict, str, str, str | None, list]:
+        """The records a table shows, its collection and section, and the field and kind under its cursor."""
+        index, section, collection = re.fullmatch(r"ex-(\d+)-(given|then)-(.+)", table.id or "").groups()
+        records = self.data["examples"][int(index)][section][collection]
+        field = str(table.ordered_columns[table.cursor_column].key.value) if table.ordered_columns else ""
         kind = self.field_kinds().get(collection, {}).get(field)
+        return records, collection, section, kind, [str(c.key.value) for c in table.ordered_columns]
 
-        def answered(text: str | None) -> None:
-            if text is None:
-                return
-            value = parse_cell(text, kind)
-            record[field] = value
-            table.update_cell_at(event.coordinate, _cell(value, True))
-            error = type_error(kind, value) if kind and value is not None else None
-            message = self.query_one(f"#ex-{index}-error", Static)
-            message.update(f"[red]✗ {collection}.{field}: {escape(error)}[/red]" if error else "")
-            message.set_class(bool(error), "shown")
-            self.changed()
+    async def on_sheet_table_edit_requested(self, event: SheetTable.EditRequested) -> None:
+        table = event.table
+        if not table.ordered_columns:
+            self.notify("This table has no columns yet: press ctrl+l to add one.", severity="warning")
+            return
+        if not table.row_count:
+            self.action_add_row()
+        records, collection, _, kind, fields = self.place_of(table)
+        row, column = table.cursor_row, table.cursor_column
+        current = records[row].get(fields[column]) if isinstance(records[row], dict) else None
+        text = event.text if event.text is not None else ("" if current is None else
+                                                          current if isinstance(current, str) else str(show(current)))
+        await self.close_cell()
+        self.editing = (table, row, column)
+        cell = CellInput(text, id="cell-editor", select_on_focus=False)
+        where = f"{_in_words(collection)} · {fields[column]}" + (f": {HOW_TO_TYPE[kind]}" if kind else "")
+        await table.parent.mount(Static(where, id="cell-where", classes="muted"), after=table)
+        await table.parent.mount(cell, after="#cell-where")
+        await table.parent.mount(Static(classes="cell-problem", id="cell-problem"), after=cell)
+        cell.focus()
+        cell.cursor_position = len(text)
+        self.check_cell(text)
 
-        current = record.get(field)
-        self.app.push_screen(AskValue(
-            f"{collection} · {field}" + (f" ({describe(kind)})" if kind else ""),
-            "" if current is None else str(show(current)).strip("'") if not isinstance(current, str) else current,
-            "Leave it empty for no value."), answered)
+    def check_cell(self, text: str) -> str | None:
+        """What is wrong with the text typed in the cell, said under it at once; None when it fits."""
+        if self.editing is None:
+            return None
+        table, _, column = self.editing
+        _, collection, _, _, fields = self.place_of(table)
+        kind = self.field_kinds().get(collection, {}).get(fields[column])
+        problem = cell_problem(text, kind)
+        self.query_one("#cell-problem", Static).update(f"✗ {problem}" if problem else "")
+        return problem
+
+    async def on_cell_input_done(self, event: CellInput.Done) -> None:
+        if self.editing is None:
+            return
+        table, row, column = self.editing
+        if event.keep:
+            if self.check_cell(event.cell.value):
+                return  # stays in the cell, with what is wrong beside it
+            self.keep_cell(event.cell.value)
+        await self.close_cell()
+        table.focus()
+        if event.keep:
+            self.move_on(table, row, column)
+
+    def keep_cell(self, text: str) -> None:
+        table, row, column = self.editing
+        records, collection, _, _, fields = self.place_of(table)
+        kind = self.field_kinds().get(collection, {}).get(fields[column])
+        value = parse_cell(text, kind)
+        if not isinstance(records[row], dict):
+            records[row] = {}
+        records[row][fields[column]] = value
+        table.update_cell_at(Coordinate(row, column), _cell(value, True))
+        self.changed()
+
+    def move_on(self, table: SheetTable, row: int, column: int) -> None:
+        """To the next cell, and past the last one to a new row, as a spreadsheet does."""
+        if column + 1 < len(table.ordered_columns):
+            table.move_cursor(row=row, column=column + 1)
+        elif row + 1 < table.row_count:
+            table.move_cursor(row=row + 1, column=0)
+        else:
+            self.action_add_row()
+
+    async def close_cell(self) -> None:
+        self.editing = None
+        for widget in self.query("#cell-editor, #cell-where, #cell-problem"):
+            await widget.remove()
 
     def action_add_row(self) -> None:
         found = self.focused_table()
@@ -281,12 +342,15 @@ class EditorScreen(Screen):
             self.notify("Move to a table first (Tab), then add a row.", severity="warning")
             return
         table, index, section, collection = found
+        if not table.ordered_columns:
+            self.notify("This table has no columns yet: press ctrl+l to add one first.", severity="warning")
+            return
         records = self.data["examples"][index][section][collection]
         fields = [str(column.key.value) for column in table.ordered_columns]
-        record = {field: None for field in fields} if section == "given" else {}
-        records.append(record)
-        table.add_row(*[_cell(None, section == "given") for _ in fields], key=str(len(records) - 1))
+        records.append({field: None for field in fields})
+        table.add_row(*[_cell(None, True) for _ in fields], key=str(len(records) - 1))
         table.move_cursor(row=table.row_count - 1, column=0)
+        self.query_one(f"#{table.id}-hint", Static).update(_table_hint(table, section))
         self.changed()
 
     def action_remove_row(self) -> None:
@@ -297,6 +361,61 @@ class EditorScreen(Screen):
         del self.data["examples"][index][section][collection][table.cursor_row]
         self.fill_table(table, collection, self.data["examples"][index][section][collection], self.field_kinds())
         self.changed()
+
+    def action_add_column(self) -> None:
+        """A new column: for data the example is given, a field of that data in reqs/project.yaml, saved at
+        once; for a result, a field of the result's records in this example."""
+        found = self.focused_table()
+        if found is None:
+            self.notify("Move to a table first (Tab), then add a column.", severity="warning")
+            return
+        table, index, section, collection = found
+        given = section == "given"
+
+        async def answered(column: tuple[str, str, str] | None) -> None:
+            if column is None:
+                return
+            try:
+                field = projectfile.field_name(column[0])
+                if field in [str(c.key.value) for c in table.ordered_columns]:
+                    raise ShallError(f"this table has a column named {field} already")
+                if given:
+                    document, data = projectfile.read(self.app.root)
+                    projectfile.set_field(data, collection, field, column[1], column[2])
+                    projectfile.save(document, data)
+                    self.app.reload()
+            except ShallError as error:
+                self.notify(f"The column was not added: {error}", severity="error", markup=False)
+                return
+            if not given:
+                self._kinds.setdefault(collection, {})[field] = column[1]
+            records = self.data["examples"][index][section][collection]
+            if not records:
+                records.append({})  # a row to type in at once
+            for record in records:
+                if isinstance(record, dict):
+                    record.setdefault(field, None)
+            self.changed()
+            await self.show_examples()
+            self.focus_table(f"ex-{index}-{section}-{collection}", column=field)
+            self.notify(f"Added {field} ({describe(column[1]).split(' like ')[0]})"
+                        + (f" to {_in_words(collection)}; saved in reqs/project.yaml." if given else "."), markup=False)
+
+        self.app.push_screen(AskColumn(f"A new column for {_in_words(collection, section)}", with_description=given),
+                             answered)
+
+    def focus_table(self, table_id: str, column: str | None = None) -> None:
+        def focus() -> None:
+            tables = self.query(f"#{table_id}")
+            if not tables:
+                return
+            table = tables.first()
+            table.focus()
+            fields = [str(c.key.value) for c in table.ordered_columns]
+            if column in fields:
+                table.move_cursor(row=0, column=fields.index(column))
+            table.scroll_visible()
+        self.call_after_refresh(focus)
 
     def action_toggle_holdout(self) -> None:
         index = self.focused_example()
@@ -353,13 +472,20 @@ class EditorScreen(Screen):
             example[section].setdefault(collection, [])
             await self.show_examples()
             self.changed()
+            self.focus_table(f"ex-{index}-{section}-{collection}")
 
         self.app.push_screen(AskValue(f"{SECTIONS[section]}: which collection?", "",
                                       help_text + (f" Known: {', '.join(known)}." if known else "")), answered)
 
     # --- save and leave -----------------------------------------------------------------
 
-    def action_save(self) -> None:
+    async def action_save(self) -> None:
+        if self.editing is not None:  # what is being typed in a cell goes in too: nothing typed is lost
+            table = self.editing[0]
+            self.keep_cell(self.query_one("#cell-editor", CellInput).value)
+            await self.close_cell()
+            table.focus()
+        _drop_blank_rows(self.data)
         try:
             problems = self.app.save(self.requirement_id, self.data)
         except (ShallError, OSError) as error:
@@ -403,3 +529,31 @@ def _cell(value: Any, present: bool) -> Text:
     if not present:
         return Text("")
     return Text("—" if value is None else str(show(value)).strip("'") if not isinstance(value, str) else value)
+
+
+def _held_out_label(held_out: bool) -> str:
+    return ("Held out: yes. " if held_out else "Held out: no. ") + "A held-out example is kept from the model, to check the build"
+
+
+def _in_words(collection: str, section: str = "given") -> str:
+    """A collection named as the project's own words: "the visits you record", "the refill alerts it makes"."""
+    words = collection.replace("_", " ")
+    return f"the {words} you record" if section == "given" else f"the {words} it shall make"
+
+
+def _table_hint(table: DataTable, section: str) -> str:
+    if not table.ordered_columns:
+        return "No columns yet: press ctrl+l to add one (like visit_date or systolic)."
+    if not table.row_count:
+        return ("No rows: the example says nothing is made. ctrl+r adds a row." if section == "then"
+                else "No rows yet: ctrl+r adds one.")
+    return ""
+
+
+def _drop_blank_rows(data: dict) -> None:
+    """Rows with nothing typed in them, as a spreadsheet leaves at its end: not records of the example."""
+    for example in data.get("examples") or []:
+        for section in ("given", "then"):
+            for records in (example.get(section) or {}).values() if isinstance(example, dict) else []:
+                if isinstance(records, list):
+                    records[:] = [r for r in records if not (isinstance(r, dict) and all(v is None for v in r.values()))]

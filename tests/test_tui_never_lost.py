@@ -1,0 +1,106 @@
+"""Nothing a person types in the TUI is lost: drafts on disk as she types, offered back next time, and an
+error inside shall shown on a screen of its own while the app goes on."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from textual.widgets import Checkbox, Input, Static
+
+from reqs.gitrepo import GitRepo
+from reqs.initialize import GITIGNORE_LINES, init_workspace
+from tui.app import RequirementsScreen, ShallApp
+from tui.dialogs import AskValue, Confirm, Trouble
+from tui.editor import EditorScreen
+from tui.sheet import SheetTable
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+SIZE = (100, 40)
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def root(tmp_path) -> Path:
+    root = tmp_path / "water-tanks"
+    shutil.copytree(EXAMPLES / "water-tanks", root)
+    (root / ".gitignore").write_text("\n".join(GITIGNORE_LINES) + "\n")
+    GitRepo.open_or_init(root).commit(["reqs", ".gitignore"], "Requirements")
+    return root
+
+
+async def test_typing_is_on_disk_at_once_and_offered_back_when_the_tui_opens_again(root):
+    app = ShallApp(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", *" now")
+        assert (root / ".shall/drafts/REQ-001.json").exists()
+    # shall closed without saving, as when a terminal is closed or the machine stops
+    assert "now" not in (root / "reqs/REQ-001.yaml").read_text()
+    again = ShallApp(root)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(again.screen, Confirm)
+        assert "Last time, shall closed before these changes were saved: REQ-001 (Latest level of each tank now)" in \
+            again.screen.question
+        await pilot.click("#keep")
+        assert isinstance(again.screen, RequirementsScreen) and "REQ-001" in again.drafts
+        await pilot.press("enter", "ctrl+s")
+        assert "title: Latest level of each tank now" in (root / "reqs/REQ-001.yaml").read_text()
+        assert not (root / ".shall/drafts/REQ-001.json").exists(), "a saved draft is gone from the disk"
+
+
+async def test_drafts_thrown_away_when_offered_are_gone(root):
+    app = ShallApp(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", *"!!")
+    again = ShallApp(root)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.click("#discard")
+        assert not again.drafts and not (root / ".shall/drafts/REQ-001.json").exists()
+
+
+async def test_an_error_inside_a_handler_is_shown_the_typing_survives_and_the_app_goes_on(root, monkeypatch):
+    def broken(self, event):
+        raise RuntimeError("a bug in shall")
+
+    app = ShallApp(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", *" today")
+        monkeypatch.setattr(EditorScreen, "on_checkbox_changed", broken)
+        app.screen.query_one("#ex-0-holdout", Checkbox).toggle()
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, Trouble)
+        said = str(app.screen.query_one("#what-happened", Static).render())
+        assert "Everything you typed is kept (REQ-001" in said and "RuntimeError: a bug in shall" in said
+        monkeypatch.undo()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, EditorScreen)
+        assert app.screen.query_one("#title", Input).value == "Latest level of each tank today"
+        await pilot.press("ctrl+s")
+    assert "title: Latest level of each tank today" in (root / "reqs/REQ-001.yaml").read_text()
+    assert "RuntimeError: a bug in shall" in (root / ".shall/tui-errors.log").read_text()
+
+
+async def test_enter_on_a_table_with_no_columns_explains_instead_of_crashing(tmp_path):
+    root = init_workspace(tmp_path / "clinic", "Antenatal clinic")
+    app = ShallApp(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "ctrl+g")
+        assert isinstance(app.screen, AskValue)
+        await pilot.press(*"visits", "enter")
+        await pilot.pause()
+        table = app.screen.query_one("#ex-0-given-visits", SheetTable)
+        assert table.has_focus, "the new table has the focus"
+        await pilot.press("ctrl+r", "enter")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, EditorScreen) and table.row_count == 0
+        assert "No columns yet: press ctrl+l to add one" in str(app.screen.query_one("#ex-0-given-visits-hint", Static).render())
