@@ -30,7 +30,7 @@ _KEYS = {
     "example": ["name", "given", "then", "holdout", "ordered"],
     "project": ["name", "description", "collections"],
     "collection": ["description", "fields"],
-    "field": ["type", "description"],
+    "field": ["type", "description", "required"],
 }
 
 
@@ -66,7 +66,7 @@ def _describe(detail: dict[str, Any], loc: tuple[Any, ...], kind: str) -> str:
         expected = detail.get("ctx", {}).get("expected", "")
         return f"'{key}' should be {expected.replace(chr(39), '')}, got {show(value)}"
     if kind_of_error == "extra_forbidden":
-        return _unknown_key(key, _section(loc, kind))
+        return _unknown_key(key, _section(loc, kind), value)
     if kind_of_error == "dict_type":
         if isinstance(loc[-1], int):
             return f"record {loc[-1] + 1} of '{loc[-2]}' should be a mapping of fields, like {{tank_id: T1, level_pct: 12.5}}"
@@ -107,12 +107,13 @@ def _section(loc: tuple[Any, ...], kind: str) -> str:
     return {1: "project", 3: "collection", 5: "field"}.get(depth, "project")
 
 
-def _unknown_key(key: str, section: str) -> str:
+def _unknown_key(key: str, section: str, value: Any = ...) -> str:
     allowed = _KEYS[section]
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     hint = f"did you mean '{close[0]}'? " if close else ""
-    if " " in key.strip():
-        hint = "a comma inside { } starts a new key, so if the text before it has a comma, put that text in quotes; "
+    if " " in key.strip() or (value is None and not close):  # `{description: Top number, mmHg}`: mmHg became a key
+        hint = (f"'{key}' looks like the end of a text cut at a comma: inside {{ }} a comma starts a new key, so put "
+                f"the whole text in quotes, like description: \"..., {key}\"; ")
     return f"unknown key '{key}'; {hint}{'an' if section[0] in 'aeiou' else 'a'} {section} can have: {', '.join(allowed)}"
 
 

@@ -235,7 +235,7 @@ def test_project_file_problems(ws):
         """)
     assert ws.messages() == [
         "reqs/project.yaml:5: unknown field type 'string'; did you mean 'text'? use one of text, integer, number, boolean, date, datetime",
-        "reqs/project.yaml:6: unknown key 'unit'; a field can have: type, description",
+        "reqs/project.yaml:6: unknown key 'unit'; a field can have: type, description, required",
     ]
 
 
@@ -272,6 +272,20 @@ def test_a_comma_inside_braces_gets_a_hint_about_quotes(ws):
               level_pct: {type: number, description: How full, from 0 to 100}
         """)
     assert ws.messages() == [
-        "reqs/project.yaml:5: unknown key 'from 0 to 100'; a comma inside { } starts a new key, so if the text "
-        "before it has a comma, put that text in quotes; a field can have: type, description"
+        "reqs/project.yaml:5: unknown key 'from 0 to 100'; 'from 0 to 100' looks like the end of a text cut at a "
+        "comma: inside { } a comma starts a new key, so put the whole text in quotes, like description: \"..., from "
+        "0 to 100\"; a field can have: type, description, required"
     ]
+
+
+def test_a_one_word_end_of_a_text_cut_at_a_comma_gets_the_same_hint(ws):
+    ws.write("reqs/project.yaml", """\
+        name: Clinic
+        collections:
+          visits:
+            fields:
+              systolic: {type: integer, description: Top blood pressure number, mmHg}
+        """)
+    [message] = ws.messages()
+    assert message.startswith("reqs/project.yaml:5: unknown key 'mmHg'; 'mmHg' looks like the end of a text cut at a "
+                              "comma") and 'put the whole text in quotes, like description: "..., mmHg"' in message

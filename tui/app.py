@@ -189,7 +189,16 @@ class ShallApp(App):
         return requirement_id
 
     def save(self, requirement_id: str, data: dict) -> list[Problem]:
-        """Save a requirement through reqs/; the problems of its file, with those it shares with others."""
+        """Save a requirement through reqs/; the problems of its file, with those it shares with others.
+        The project's own draft (its name and description) goes to reqs/project.yaml."""
+        if requirement_id == draft_files.PROJECT_DRAFT:
+            from reqs import projectfile
+
+            document, project = projectfile.read(self.root)
+            projectfile.save(document, {**project, **data})
+            self.drafts.pop(requirement_id, None)
+            draft_files.forget(self.root, requirement_id)
+            return self.reload().problems
         saved = save_draft(self.root, data, self.file_of(requirement_id))
         self.drafts.pop(requirement_id, None)
         draft_files.forget(self.root, requirement_id)
@@ -214,6 +223,8 @@ class ShallApp(App):
                 for requirement_id in list(self.drafts):
                     self.save(requirement_id, self.drafts[requirement_id])
                 self.exit()
+            elif answer == "cancel" or answer is None:
+                return
             elif answer == "discard":
                 for requirement_id in list(self.drafts):
                     draft_files.forget(self.root, requirement_id)
@@ -236,7 +247,9 @@ class RequirementsScreen(Screen):
         Binding("d", "design", "Design"),
         Binding("h", "history", "History"),
         Binding("q", "questions", "Questions"),
+        Binding("p", "project", "Project"),
         Binding("slash", "filter", "Filter"),
+        Binding("escape", "clear_filter", "Clear the filter", show=False),
     ]
     DEFAULT_CSS = """
     RequirementsScreen #filter { margin: 0 1; }
@@ -295,7 +308,7 @@ class RequirementsScreen(Screen):
                          f"{len(examples) - held} + {held} held out" if held else str(len(examples)), state))
         rows += [(rid, str(data.get("title") or "(no title yet)"), str(data.get("priority") or "must"),
                   str(len(data.get("examples") or [])), "new, not saved")
-                 for rid, data in app.drafts.items() if app.file_of(rid) is None]
+                 for rid, data in app.drafts.items() if app.file_of(rid) is None and rid != draft_files.PROJECT_DRAFT]
         self.rows = sorted(rows, key=lambda r: r[0])
         self.show()
 
@@ -314,6 +327,12 @@ class RequirementsScreen(Screen):
             table.move_cursor(row=min(keep, table.row_count - 1))
         problems = len(app.workspace.problems)
         summary = f"{table.row_count} of {len(self.rows)} requirements shown."
+        project = app.workspace.project
+        if not self.rows:
+            summary = ("No requirements yet. Start by saying what you record: press p for the project, where you "
+                       "name the kinds of records you keep (like visits) and their fields. Then n writes a "
+                       "requirement.") if project is None or not project.collections else \
+                "No requirements yet: press n to write the first one."
         if problems:
             summary += f" {counted(problems, 'problem')} in the files: open a requirement marked 'has problems' to see them."
         if app.drafts:
@@ -346,6 +365,11 @@ class RequirementsScreen(Screen):
 
     def action_filter(self) -> None:
         self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        """Escape empties the filter and goes back to the list."""
+        self.query_one("#filter", Input).value = ""
+        self.query_one(DataTable).focus()
 
     def action_new(self) -> None:
         from tui.editor import EditorScreen
@@ -384,6 +408,11 @@ class RequirementsScreen(Screen):
         from tui.views import DesignScreen
 
         self.app.push_screen(DesignScreen())
+
+    def action_project(self) -> None:
+        from tui.project import ProjectScreen
+
+        self.app.push_screen(ProjectScreen())
 
     def action_history(self) -> None:
         from tui.views import HistoryScreen

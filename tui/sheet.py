@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, Static
 
 from reqs.fieldtypes import FIELD_TYPES, describe, type_error
 
@@ -95,8 +95,9 @@ class CellInput(Input):
         self.post_message(self.Done(self, True))
 
 
-class AskColumn(ModalScreen[tuple[str, str, str] | None]):
-    """A new column: its name, its type and, for data the project keeps, what it means."""
+class AskColumn(ModalScreen[tuple | None]):
+    """A column or field: its name, its type and, for data the project keeps, what it means and (when asked)
+    whether every record needs it. Dismissed with (name, type, description[, needed]) or None."""
 
     DEFAULT_CSS = """
     AskColumn { align: center middle; }
@@ -106,20 +107,26 @@ class AskColumn(ModalScreen[tuple[str, str, str] | None]):
     """
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
-    def __init__(self, title: str, with_description: bool) -> None:
+    def __init__(self, title: str, with_description: bool, name: str = "", kind: str = "text", description: str = "",
+                 required: bool = True, ask_required: bool = False) -> None:
         super().__init__()
         self.title_text, self.with_description = title, with_description
+        self.start = (name, kind if kind in FIELD_TYPES else "text", description, required)
+        self.ask_required = ask_required
 
     def compose(self) -> ComposeResult:
+        name, kind, description, required = self.start
         with Vertical():
             yield Label(self.title_text, markup=False)
             yield Label("Its name, like visit_date or systolic")
-            yield Input(id="name")
+            yield Input(name, id="name")
             yield Label("What it holds")
-            yield Select(TYPE_CHOICES, id="type", allow_blank=False, value="text")
+            yield Select(TYPE_CHOICES, id="type", allow_blank=False, value=kind)
             if self.with_description:
                 yield Label("What it means, in a few words (optional)")
-                yield Input(id="description", placeholder="like: Top blood pressure number, in mmHg")
+                yield Input(description, id="description", placeholder="like: Top blood pressure number, in mmHg")
+            if self.ask_required:
+                yield Checkbox(_needed_label(required), required, id="required")
             yield Static(id="problem")
             yield Static("Tab moves between the boxes. Enter in a box adds the column, Escape cancels.", classes="muted")
             yield Button("Add the column", id="add", variant="primary")
@@ -140,4 +147,12 @@ class AskColumn(ModalScreen[tuple[str, str, str] | None]):
             self.query_one("#name", Input).focus()
             return
         description = self.query_one("#description", Input).value if self.with_description else ""
-        self.dismiss((name, str(self.query_one("#type", Select).value), description))
+        answer = (name, str(self.query_one("#type", Select).value), description)
+        self.dismiss((*answer, self.query_one("#required", Checkbox).value) if self.ask_required else answer)
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        event.checkbox.label = _needed_label(event.value)
+
+
+def _needed_label(needed: bool) -> str:
+    return "Every record needs it: " + ("yes" if needed else "no, it may be left empty")
