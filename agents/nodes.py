@@ -26,6 +26,7 @@ from agents.selection import choose, none_pass, revisions, try_candidates
 from agents import answers
 from agents.questions import Question, ask_about
 from agents.state import BuildContext, BuildState, Resample, Revision, WorkOnComponent
+from reqs.gitrepo import GitRepo
 from reqs.model import Project, Requirement
 from reqs.problems import InvalidInput, ShallError
 from reqs.words import counted
@@ -212,11 +213,25 @@ def revise_candidate(work: WorkOnComponent, runtime: Runtime[BuildContext]) -> d
 
 
 def render(state: BuildState, runtime: Runtime[BuildContext], quiet: bool = False) -> dict:
-    written = write_state_app(state)
+    write_state_app(state)
     if not quiet:
-        _say(runtime)(BuildEvent(Step.RENDER, f"Updated {counted(len(written), 'file')} of the app" if written
-                                 else "The app is unchanged"))
+        _say(runtime)(BuildEvent(Step.RENDER, app_news(Path(state["root"]))))
     return {}
+
+
+def app_news(root: Path) -> str:
+    """What this build has done to the app so far, against the last commit: the components are written as they
+    are chosen, so by the time the app is rendered most of it is written already."""
+    try:
+        repo = GitRepo.open_enclosing(root)
+    except ShallError:
+        return "Wrote the app"
+    changed = repo.changed([repo.relative(root / folder) for folder in ("app", "specs", "tests") if (root / folder).exists()])
+    if not changed:
+        return "The app is as the last build left it"
+    if all(kind == "added" for kind in changed.values()) and not repo.is_tracked(repo.relative(root / "app" / "__init__.py")):
+        return f"Wrote the app: {counted(len(changed), 'file')}"
+    return f"Updated {counted(len(changed), 'file')} of the app"
 
 
 def test(state: BuildState, runtime: Runtime[BuildContext]) -> dict:

@@ -24,6 +24,12 @@ SHAPES = [
     ("ubiquitous", re.compile(r"^\s*the\s+\w+(\s+\w+)?\s+shall\b", re.I | re.S), "The system shall …"),
     ("ubiquitous", re.compile(r"^\s*for\s+(each|every|all)\b.+\bshall\b", re.I | re.S), "For each …, the system shall …"),
 ]
+# What each shape tells a reader, in words a nurse or a farmer uses (the EARS names are for the docs).
+IN_WORDS = {"event-driven": "when it happens and what the system shall do then",
+            "state-driven": "what the system shall do while something is so",
+            "unwanted behaviour": "what the system shall do if something goes wrong",
+            "optional feature": "what the system shall do where something is there",
+            "ubiquitous": "what the system shall always do"}
 
 # Words after "shall" that say what someone can see: a result an example can check.
 OBSERVABLE = re.compile(
@@ -50,12 +56,11 @@ def statement_hints(statement: str) -> list[Hint]:
     hints = []
     for name, pattern, form in SHAPES:
         if pattern.search(text):
-            article = "an" if name[0] in "aeiou" and not name.startswith("ubiq") else "a"  # "a ubiquitous"
-            hints.append(Hint("ok", f"Reads as {article} {name} requirement ({form})"))
+            hints.append(Hint("ok", f"Clear: it says {IN_WORDS[name]} ({form})"))
             break
     else:
         hints.append(Hint("warning", "Start with When, While, If … then, Where, or The system shall, "
-                                     "so the trigger and the result are clear"))
+                                     "so it is clear when it applies and what it gives"))
     if QUALITY.search(text) and not OBSERVABLE.search(text):
         hints.append(Hint("warning", "This says how the system should be, not what it gives you. Say what it "
                                      "shows, lists, counts or keeps, so an example can check it."))

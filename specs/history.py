@@ -91,3 +91,86 @@ def build_log(root: Path, limit: int = 200) -> list[dict]:
             "parent": commit.parents[0].hexsha if commit.parents else None,
         })
     return entries
+
+
+def change_sentences(root: Path, parent: str | None, sha: str, subject: str = "") -> list[str]:
+    """What a commit changed in the requirements and the project, as sentences a person reads ("You added the
+    example "two visits, one high" to REQ-001"); a build says what it built. `parent` None: the first commit."""
+    if subject.startswith("Build"):
+        built = subject[len("Build"):].strip().rstrip(".")
+        return [f"shall built the app for {built}." if built else "shall built the app."]
+    repo = GitRepo.open_enclosing(root)
+    prefix = "" if repo.relative_root(root) == "." else repo.relative(root) + "/"
+    before = parent or EMPTY_TREE
+    paths = repo.changed_since([before, sha], repo.relative_root(root) + "/reqs" if prefix else "reqs")
+    sentences = []
+    for path in sorted(paths, key=lambda p: not p.endswith("project.yaml")):  # the project first
+        old, new = _yaml_at(repo, before, path), _yaml_at(repo, sha, path)
+        if path.endswith("project.yaml"):
+            sentences += _project_sentences(old, new)
+        else:
+            sentences += _requirement_sentences(old, new, id_from_file_name(Path(path).name) or Path(path).name)
+    if not sentences and subject:
+        sentences = [subject]
+    return sentences or ["Nothing in the requirements changed."]
+
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's id for a tree with nothing in it
+
+
+def _yaml_at(repo: GitRepo, rev: str, path: str) -> dict:
+    text = repo.show(f"{rev}:{path}") if rev != EMPTY_TREE else None
+    if text is None:
+        return {}
+    try:
+        from ruamel.yaml import YAML
+
+        data = YAML(typ="safe").load(text)
+    except Exception:  # noqa: BLE001 - a file that cannot be read then is described by its name alone
+        return {"unreadable": True}
+    return data if isinstance(data, dict) else {}
+
+
+def _requirement_sentences(old: dict, new: dict, rid: str) -> list[str]:
+    title = str(new.get("title") or old.get("title") or "").strip()
+    named = f"{rid} ({title})" if title else rid
+    if not old:
+        return [f"You added {named}."]
+    if not new:
+        return [f"You removed {named}."]
+    said = []
+    if old.get("statement") != new.get("statement"):
+        said.append(f"You changed what {named} shall do.")
+    if old.get("title") != new.get("title"):
+        said.append(f"You renamed {rid} “{title}”.")
+    if old.get("priority") != new.get("priority"):
+        said.append(f"You made {named} a {new.get('priority') or 'must'}.")
+    examples = [{str(e.get("name")): e for e in (d.get("examples") or []) if isinstance(e, dict)} for d in (old, new)]
+    for name in examples[1]:
+        if name not in examples[0]:
+            how = "answered the question" if name.startswith("asked:") else "added the example"
+            said.append(f"You {how} “{name}” {'of' if how.startswith('answered') else 'to'} {named}.")
+        elif examples[0][name] != examples[1][name]:
+            said.append(f"You changed the example “{name}” of {named}.")
+    said += [f"You removed the example “{name}” from {named}." for name in examples[0] if name not in examples[1]]
+    return said or [f"You changed the way {named} is written, not what it says."]
+
+
+def _project_sentences(old: dict, new: dict) -> list[str]:
+    if not old:
+        return [f"You started the project “{new.get('name') or ''}”."]
+    said = []
+    if old.get("name") != new.get("name"):
+        said.append(f"You renamed the project “{new.get('name')}”.")
+    if old.get("description") != new.get("description"):
+        said.append("You changed what the project is for.")
+    fields = [{(c, f): spec for c, entry in (d.get("collections") or {}).items() if isinstance(entry, dict)
+               for f, spec in (entry.get("fields") or {}).items()} for d in (old, new)]
+    for (collection, field) in fields[1]:
+        words = collection.replace("_", " ")
+        if (collection, field) not in fields[0]:
+            said.append(f"You added the field {field} to the {words} you record.")
+        elif fields[0][(collection, field)] != fields[1][(collection, field)]:
+            said.append(f"You changed the field {field} of the {words}.")
+    said += [f"You removed the field {f} from the {c.replace('_', ' ')}." for (c, f) in fields[0] if (c, f) not in fields[1]]
+    return said or ["You changed the way the project file is written, not what it says."]

@@ -289,9 +289,12 @@ async def test_the_design_and_history_views_open(root):
         assert "make_refill_alerts" in design and "latest_levels" in design and "Not built yet" in design
         await pilot.press("escape", "h")
         table = app.screen.query_one("#commits", DataTable)
-        assert table.row_count == 1 and str(table.get_row_at(0)[1]) == "Requirements"
-        diff = text_of(app.screen.query_one("#diff", Static))
-        assert "REQ-002 Refill alert" in diff
+        assert table.row_count == 1
+        assert str(table.get_row_at(0)[1]) == "You started the project “Village water tanks”. (and 4 more)"
+        said = text_of(app.screen.query_one("#diff", Static))
+        assert "You added REQ-002 (Refill alert)." in said and "Press d to see the changes line by line" in said
+        await pilot.press("d")
+        assert "REQ-002 Refill alert" in text_of(app.screen.query_one("#diff", Static)), "the diff, one key away"
 
 
 async def test_an_example_is_added_then_removed_after_asking(root):
@@ -385,7 +388,7 @@ async def test_brackets_people_write_are_shown_as_written_in_the_list_the_editor
         assert "[b]T1" in [str(cells.get_row_at(i)[0]) for i in range(cells.row_count)]
         await pilot.press("escape", "h")
         table = app.screen.query_one("#commits", DataTable)
-        assert str(table.get_row_at(0)[1]) == "Refill alert [/low] renamed"
+        assert str(table.get_row_at(0)[1]) == "You renamed REQ-002 “Refill alert [/low]”. (and 1 more)"
     out = io.StringIO()
     report = {"requirements": [{"id": "REQ-002", "title": "Refill alert [/low]", "examples_passed": 1, "examples": 1,
                                 "holdouts_passed": 0, "holdouts": 0, "attempts": 1, "tokens": 10, "seconds": 1.0,

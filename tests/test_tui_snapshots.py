@@ -37,3 +37,25 @@ def test_the_editor(snap_compare, root, size):
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_the_design_view(snap_compare, root, size):
     assert snap_compare(ShallApp(root), terminal_size=size, press=["d"])
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_project_screen(snap_compare, root, size):
+    assert snap_compare(ShallApp(root), terminal_size=size, press=["p"])
+
+
+async def _type_in_a_cell(pilot, text: str) -> None:
+    await pilot.press("enter")
+    pilot.app.screen.query_one("#ex-0-given-levels").focus()
+    await pilot.press("down", "right", *text)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_cell_being_typed_in(snap_compare, root, size):
+    assert snap_compare(ShallApp(root), terminal_size=size, run_before=lambda pilot: _type_in_a_cell(pilot, "40.5"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_wrong_value_said_at_its_cell(snap_compare, root, size):
+    assert snap_compare(ShallApp(root), terminal_size=size,
+                        run_before=lambda pilot: _type_in_a_cell(pilot, "10.2 g/dL"))

@@ -4,24 +4,21 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any
 
 from rich.markup import escape
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label, Select, Static, TextArea
 
-from reqs import projectfile
 from reqs.ears import statement_hints
-from reqs.fieldtypes import describe, infer, show
+from reqs.fieldtypes import infer
 from reqs.problems import Problem, ShallError
 from reqs.words import counted
 from tui.dialogs import AskValue, Confirm
-from tui.sheet import HOW_TO_TYPE, AskColumn, CellInput, SheetTable, cell_problem, parse_cell
+from tui.sheet import CellInput, SheetTable
+from tui.tables import TableEditing, cell_text, in_words, table_hint
 
 PRIORITIES = [("must: the software is no use without it", "must"), ("should: important, but it can wait", "should"),
               ("could: nice to have", "could")]
@@ -36,7 +33,7 @@ def blank_requirement(requirement_id: str) -> dict:
             "examples": [{"name": FIRST_EXAMPLE, "given": {}, "then": {}}]}
 
 
-class EditorScreen(Screen):
+class EditorScreen(TableEditing, Screen):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "back", "Back to the list"),
@@ -142,11 +139,11 @@ class EditorScreen(Screen):
             for section, title in SECTIONS.items():
                 collections = example.get(section) if isinstance(example.get(section), dict) else {}
                 for collection, records in collections.items():
-                    box.mount(Label(f"{title}: {_in_words(collection, section)}"))
+                    box.mount(Label(f"{title}: {in_words(collection, section)}"))
                     table = SheetTable(id=f"ex-{index}-{section}-{collection}", cursor_type="cell")
                     box.mount(table)
                     self.fill_table(table, collection, records if isinstance(records, list) else [], kinds)
-                    box.mount(Static(_table_hint(table, section), classes="table-hint", id=f"{table.id}-hint"))
+                    box.mount(Static(table_hint(table, section), classes="table-hint", id=f"{table.id}-hint"))
                 if not collections:
                     box.mount(Static(f"{title}: nothing yet. Press {'ctrl+g' if section == 'given' else 'ctrl+t'} "
                                      "to add a table.", classes="muted"))
@@ -163,7 +160,7 @@ class EditorScreen(Screen):
             table.add_column(name, key=name)
         for number, record in enumerate(records):
             record = record if isinstance(record, dict) else {}
-            table.add_row(*[_cell(record.get(name, None), name in record) for name in fields], key=str(number))
+            table.add_row(*[cell_text(record.get(name, None), name in record) for name in fields], key=str(number))
 
     def field_kinds(self) -> dict[str, dict[str, str]]:
         """collection -> field -> type: the glossary's, else what the values seen so far look like.
@@ -253,169 +250,6 @@ class EditorScreen(Screen):
                 return int(match.group(1))
             widget = widget.parent
         return None
-
-    # --- typing in a cell, as in a spreadsheet ----------------------------------------------
-
-    def place_of(self, table: SheetTable) -> tuple[dict, str, str, str | None, list]:
-        """The records a table shows, its collection and section, and the field and kind under its cursor."""
-        index, section, collection = re.fullmatch(r"ex-(\d+)-(given|then)-(.+)", table.id or "").groups()
-        records = self.data["examples"][int(index)][section][collection]
-        field = str(table.ordered_columns[table.cursor_column].key.value) if table.ordered_columns else ""
-        kind = self.field_kinds().get(collection, {}).get(field)
-        return records, collection, section, kind, [str(c.key.value) for c in table.ordered_columns]
-
-    async def on_sheet_table_edit_requested(self, event: SheetTable.EditRequested) -> None:
-        table = event.table
-        if not table.ordered_columns:
-            self.notify("This table has no columns yet: press ctrl+l to add one.", severity="warning")
-            return
-        if not table.row_count:
-            self.action_add_row()
-        records, collection, _, kind, fields = self.place_of(table)
-        row, column = table.cursor_row, table.cursor_column
-        current = records[row].get(fields[column]) if isinstance(records[row], dict) else None
-        text = event.text if event.text is not None else ("" if current is None else
-                                                          current if isinstance(current, str) else str(show(current)))
-        await self.close_cell()
-        self.editing = (table, row, column)
-        cell = CellInput(text, id="cell-editor", select_on_focus=False)
-        where = f"{_in_words(collection)} · {fields[column]}" + (f": {HOW_TO_TYPE[kind]}" if kind else "")
-        await table.parent.mount(Static(where, id="cell-where", classes="muted"), after=table)
-        await table.parent.mount(cell, after="#cell-where")
-        await table.parent.mount(Static(classes="cell-problem", id="cell-problem"), after=cell)
-        cell.focus()
-        cell.cursor_position = len(text)
-        self.check_cell(text)
-
-    def check_cell(self, text: str) -> str | None:
-        """What is wrong with the text typed in the cell, said under it at once; None when it fits."""
-        if self.editing is None:
-            return None
-        table, _, column = self.editing
-        _, collection, _, _, fields = self.place_of(table)
-        kind = self.field_kinds().get(collection, {}).get(fields[column])
-        problem = cell_problem(text, kind)
-        self.query_one("#cell-problem", Static).update(f"✗ {problem}" if problem else "")
-        return problem
-
-    async def on_cell_input_done(self, event: CellInput.Done) -> None:
-        if self.editing is None:
-            return
-        table, row, column = self.editing
-        if event.keep:
-            if self.check_cell(event.cell.value):
-                return  # stays in the cell, with what is wrong beside it
-            self.keep_cell(event.cell.value)
-        await self.close_cell()
-        table.focus()
-        if event.keep:
-            self.move_on(table, row, column)
-
-    def keep_cell(self, text: str) -> None:
-        table, row, column = self.editing
-        records, collection, _, _, fields = self.place_of(table)
-        kind = self.field_kinds().get(collection, {}).get(fields[column])
-        value = parse_cell(text, kind)
-        if not isinstance(records[row], dict):
-            records[row] = {}
-        records[row][fields[column]] = value
-        table.update_cell_at(Coordinate(row, column), _cell(value, True))
-        self.changed()
-
-    def move_on(self, table: SheetTable, row: int, column: int) -> None:
-        """To the next cell, and past the last one to a new row, as a spreadsheet does."""
-        if column + 1 < len(table.ordered_columns):
-            table.move_cursor(row=row, column=column + 1)
-        elif row + 1 < table.row_count:
-            table.move_cursor(row=row + 1, column=0)
-        else:
-            self.action_add_row()
-
-    async def close_cell(self) -> None:
-        self.editing = None
-        for widget in self.query("#cell-editor, #cell-where, #cell-problem"):
-            await widget.remove()
-
-    def action_add_row(self) -> None:
-        found = self.focused_table()
-        if found is None:
-            self.notify("Move to a table first (Tab), then add a row.", severity="warning")
-            return
-        table, index, section, collection = found
-        if not table.ordered_columns:
-            self.notify("This table has no columns yet: press ctrl+l to add one first.", severity="warning")
-            return
-        records = self.data["examples"][index][section][collection]
-        fields = [str(column.key.value) for column in table.ordered_columns]
-        records.append({field: None for field in fields})
-        table.add_row(*[_cell(None, True) for _ in fields], key=str(len(records) - 1))
-        table.move_cursor(row=table.row_count - 1, column=0)
-        self.query_one(f"#{table.id}-hint", Static).update(_table_hint(table, section))
-        self.changed()
-
-    def action_remove_row(self) -> None:
-        found = self.focused_table()
-        if found is None or not found[0].row_count:
-            return
-        table, index, section, collection = found
-        del self.data["examples"][index][section][collection][table.cursor_row]
-        self.fill_table(table, collection, self.data["examples"][index][section][collection], self.field_kinds())
-        self.changed()
-
-    def action_add_column(self) -> None:
-        """A new column: for data the example is given, a field of that data in reqs/project.yaml, saved at
-        once; for a result, a field of the result's records in this example."""
-        found = self.focused_table()
-        if found is None:
-            self.notify("Move to a table first (Tab), then add a column.", severity="warning")
-            return
-        table, index, section, collection = found
-        given = section == "given"
-
-        async def answered(column: tuple[str, str, str] | None) -> None:
-            if column is None:
-                return
-            try:
-                field = projectfile.field_name(column[0])
-                if field in [str(c.key.value) for c in table.ordered_columns]:
-                    raise ShallError(f"this table has a column named {field} already")
-                if given:
-                    document, data = projectfile.read(self.app.root)
-                    projectfile.set_field(data, collection, field, column[1], column[2])
-                    projectfile.save(document, data)
-                    self.app.reload()
-            except ShallError as error:
-                self.notify(f"The column was not added: {error}", severity="error", markup=False)
-                return
-            if not given:
-                self._kinds.setdefault(collection, {})[field] = column[1]
-            records = self.data["examples"][index][section][collection]
-            if not records:
-                records.append({})  # a row to type in at once
-            for record in records:
-                if isinstance(record, dict):
-                    record.setdefault(field, None)
-            self.changed()
-            await self.show_examples()
-            self.focus_table(f"ex-{index}-{section}-{collection}", column=field)
-            self.notify(f"Added {field} ({describe(column[1]).split(' like ')[0]})"
-                        + (f" to {_in_words(collection)}; saved in reqs/project.yaml." if given else "."), markup=False)
-
-        self.app.push_screen(AskColumn(f"A new column for {_in_words(collection, section)}", with_description=given),
-                             answered)
-
-    def focus_table(self, table_id: str, column: str | None = None) -> None:
-        def focus() -> None:
-            tables = self.query(f"#{table_id}")
-            if not tables:
-                return
-            table = tables.first()
-            table.focus()
-            fields = [str(c.key.value) for c in table.ordered_columns]
-            if column in fields:
-                table.move_cursor(row=0, column=fields.index(column))
-            table.scroll_visible()
-        self.call_after_refresh(focus)
 
     def action_toggle_holdout(self) -> None:
         index = self.focused_example()
@@ -524,30 +358,8 @@ class EditorScreen(Screen):
         self.app.pop_screen()
 
 
-def _cell(value: Any, present: bool) -> Text:
-    """A value as the table shows it: as written, never read as markup."""
-    if not present:
-        return Text("")
-    return Text("—" if value is None else str(show(value)).strip("'") if not isinstance(value, str) else value)
-
-
 def _held_out_label(held_out: bool) -> str:
     return ("Held out: yes. " if held_out else "Held out: no. ") + "A held-out example is kept from the model, to check the build"
-
-
-def _in_words(collection: str, section: str = "given") -> str:
-    """A collection named as the project's own words: "the visits you record", "the refill alerts it makes"."""
-    words = collection.replace("_", " ")
-    return f"the {words} you record" if section == "given" else f"the {words} it shall make"
-
-
-def _table_hint(table: DataTable, section: str) -> str:
-    if not table.ordered_columns:
-        return "No columns yet: press ctrl+l to add one (like visit_date or systolic)."
-    if not table.row_count:
-        return ("No rows: the example says nothing is made. ctrl+r adds a row." if section == "then"
-                else "No rows yet: ctrl+r adds one.")
-    return ""
 
 
 def _drop_blank_rows(data: dict) -> None:

@@ -16,7 +16,7 @@ from reqs.problems import ShallError
 from specs.design import Design, reads_in_words, served_by
 from specs.designfile import load_design
 from specs.infer import infer_design
-from specs.history import build_log, requirement_diff
+from specs.history import build_log, change_sentences, requirement_diff
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's id for a tree with nothing in it
 
@@ -49,12 +49,14 @@ class DesignScreen(Screen):
 
 
 def design_view(design: Design, titles: dict[str, str], note: str = "") -> Group:
-    collections = Table(title="Collections: the data", title_justify="left", expand=False)
-    collections.add_column("Collection")
-    collections.add_column("Kind")
+    collections = Table(title="The data: what you record, and what the app makes from it", title_justify="left",
+                        expand=False)
+    collections.add_column("Data")
+    collections.add_column("Where it comes from")
     collections.add_column("Fields")
     for name, collection in design.collections.items():
-        kind = "you give it" if collection.source else f"made by {design.writer_of(name).name}" if design.writer_of(name) else "made"
+        writer = design.writer_of(name)
+        kind = "you record it" if collection.source else f"made for {served_by(writer, titles)}" if writer else "made"
         collections.add_row(name, kind, ", ".join(f"{f} ({t})" for f, t in collection.fields.items()))
     words = Text()
     words.append("What each part is made from:\n", style="bold")
@@ -73,7 +75,9 @@ def design_view(design: Design, titles: dict[str, str], note: str = "") -> Group
 
 
 class HistoryScreen(Screen):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+    """What changed, a commit a row, in sentences; the diff of the one under the cursor is one key away (d)."""
+
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("d", "toggle_diff", "Show the changes in full")]
     DEFAULT_CSS = """
     HistoryScreen #commits { width: 45%; height: 1fr; }
     HistoryScreen #diff-pane { height: 1fr; }
@@ -92,15 +96,31 @@ class HistoryScreen(Screen):
         table.add_column("When", key="when")
         table.add_column("What", key="what")
         self.entries = {entry["sha"]: entry for entry in build_log(self.app.root)}
+        self.full = False
         for entry in self.entries.values():
-            table.add_row(entry["date"], Text(entry["subject"]), key=entry["sha"])
+            said = change_sentences(self.app.root, entry["parent"], entry["sha"], entry["subject"])
+            entry["said"] = said
+            table.add_row(entry["date"], Text(said[0] + (f" (and {len(said) - 1} more)" if len(said) > 1 else "")),
+                          key=entry["sha"])
         if not self.entries:
             self.query_one("#diff", Static).update("No history yet: the workspace has no commits.")
         table.focus()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        entry = self.entries.get(str(event.row_key.value))
+        self.current = self.entries.get(str(event.row_key.value))
+        self.show_entry()
+
+    def show_entry(self) -> None:
+        entry = getattr(self, "current", None)
         if entry is None:
+            return
+        if not self.full:
+            self.query_one("#diff", Static).update(Text("\n".join(entry["said"]) + "\n\nPress d to see the changes "
+                                                         "line by line."))
             return
         text = requirement_diff(self.app.root, entry["parent"] or EMPTY_TREE, entry["sha"])
         self.query_one("#diff", Static).update(Syntax(text, "diff", word_wrap=True, theme="ansi_dark"))
+
+    def action_toggle_diff(self) -> None:
+        self.full = not self.full
+        self.show_entry()
