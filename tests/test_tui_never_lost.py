@@ -104,3 +104,31 @@ async def test_enter_on_a_table_with_no_columns_explains_instead_of_crashing(tmp
         await pilot.pause()
         assert app.is_running and isinstance(app.screen, EditorScreen) and table.row_count == 0
         assert "No columns yet: press ctrl+l to add one" in str(app.screen.query_one("#ex-0-given-visits-hint", Static).render())
+
+
+async def test_keys_typed_faster_than_a_cell_opens_are_all_kept(root):
+    from textual import events
+
+    app = ShallApp(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        table = app.screen.query_one("#ex-0-given-levels", SheetTable)
+        table.focus()
+        await pilot.press("ctrl+r")
+        for character in "10/03/2025":  # as a paste, a scanner or a quick typist sends them: all queued at once
+            table.post_message(events.Key(character, character))
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.query_one("#cell-editor", Input).value == "10/03/2025"
+
+
+async def test_saving_with_a_wrong_value_in_the_open_cell_keeps_her_there_and_saves_nothing(root):
+    app = ShallApp(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        table = app.screen.query_one("#ex-0-given-levels", SheetTable)
+        table.focus()
+        await pilot.press("right", *"10.2 g/dL", "ctrl+s")
+        assert isinstance(app.focused, Input) and app.focused.value == "10.2 g/dL"
+        assert "Not saved yet" in "\n".join(n.message for n in app._notifications)
+        assert "g/dL" not in (root / "reqs/REQ-001.yaml").read_text()

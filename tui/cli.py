@@ -134,8 +134,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     root = init_workspace(target, args.name)
     _out().print(f"Made a shall workspace in {root}", markup=False, highlight=False)
     _out().print(
-        "Next: add requirements as reqs/REQ-001.yaml, REQ-002.yaml, ... (or run `shall tui`), "
-        "then run `shall validate`.", markup=False, highlight=False,
+        f"Next: cd {args.dir} and run `shall tui` to say what you record and what the software shall do (or "
+        "write reqs/REQ-001.yaml, REQ-002.yaml, ... by hand and run `shall validate`).", markup=False, highlight=False,
     )
     return EXIT_OK
 

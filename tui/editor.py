@@ -14,6 +14,7 @@ from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label, S
 
 from reqs.ears import statement_hints
 from reqs.fieldtypes import infer
+from reqs.model import NO_OUTPUT
 from reqs.problems import Problem, ShallError
 from reqs.words import counted
 from tui.dialogs import AskValue, Confirm
@@ -292,8 +293,8 @@ class EditorScreen(TableEditing, Screen):
         if index < 0:
             return
         known = sorted(self.field_kinds())
-        help_text = ("Data you have, like levels or tanks." if section == "given"
-                     else "What the software shall produce, like refill_alerts.")
+        help_text = ("What you record, like visits, mothers or tanks." if section == "given"
+                     else "What the software shall produce, like referrals or refill alerts.")
 
         async def answered(name: str | None) -> None:
             if not name or not name.strip():
@@ -308,15 +309,22 @@ class EditorScreen(TableEditing, Screen):
             self.changed()
             self.focus_table(f"ex-{index}-{section}-{collection}")
 
-        self.app.push_screen(AskValue(f"{SECTIONS[section]}: which collection?", "",
+        self.app.push_screen(AskValue(f"{SECTIONS[section]}: what do you call this data? One word for many of them",
+                                      "",
                                       help_text + (f" Known: {', '.join(known)}." if known else "")), answered)
 
     # --- save and leave -----------------------------------------------------------------
 
     async def action_save(self) -> None:
-        if self.editing is not None:  # what is being typed in a cell goes in too: nothing typed is lost
+        if self.editing is not None:  # what is being typed in a cell goes in too, if it fits
+            cell = self.query_one("#cell-editor", CellInput)
+            if self.check_cell(cell.value):
+                self.notify("Not saved yet: the cell you are typing in does not fit (see under it). Correct it, "
+                            "or press Escape to leave the cell as it was, then ctrl+s.", severity="warning")
+                cell.focus()
+                return
             table = self.editing[0]
-            self.keep_cell(self.query_one("#cell-editor", CellInput).value)
+            self.keep_cell(cell.value)
             await self.close_cell()
             table.focus()
         _drop_blank_rows(self.data)
@@ -348,11 +356,20 @@ class EditorScreen(TableEditing, Screen):
                 place = f"ex-{names[match.group(1)]}-error"
             else:
                 place = "other-errors"
-            places.setdefault(place, []).append(f"line {problem.line}: {message}" if problem.line else message)
+            if NO_OUTPUT in message:
+                message = message.replace(NO_OUTPUT, "it does not say what the software shall produce: press ctrl+t "
+                                                     "in it to add a table of that (leave the table empty if nothing "
+                                                     "should come out)")
+            placed = place != "other-errors" or not problem.line
+            places.setdefault(place, []).append(message if placed else f"line {problem.line}: {message}")
+        first = None
         for widget in self.query(".error"):
             messages = places.get(widget.id or "", [])
             widget.update("\n".join(f"[red]✗ {escape(m)}[/red]" for m in messages))
             widget.set_class(bool(messages), "shown")
+            first = first or (widget if messages else None)
+        if first is not None and not self.filling:
+            self.call_after_refresh(first.scroll_visible)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -22,7 +22,8 @@ from reqs.problems import ShallError
 from tui.dialogs import AskValue, Confirm
 from tui.sheet import AskColumn
 
-TYPE_WORDS = {"boolean": "yes or no"}
+TYPE_WORDS = {"text": "words", "integer": "a whole number", "number": "a number", "boolean": "yes or no",
+              "date": "a date", "datetime": "a date and time"}
 
 
 class ProjectScreen(Screen):
@@ -58,10 +59,6 @@ class ProjectScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#fields", DataTable)
-        for title, key in (("Records", "collection"), ("Field", "field"), ("Holds", "type"),
-                           ("What it means", "description"), ("Needed", "required")):
-            table.add_column(title, key=key)
         draft = self.app.drafts.get(draft_files.PROJECT_DRAFT)
         try:
             _, data = projectfile.read(self.app.root)
@@ -88,7 +85,10 @@ class ProjectScreen(Screen):
 
     def fill(self, select: tuple[str, str] | None = None) -> None:
         table = self.query_one("#fields", DataTable)
-        table.clear()
+        table.clear(columns=True)  # columns as wide as what they hold now, not as what they held before
+        for title, key in (("Records", "collection"), ("Field", "field"), ("Holds", "type"),
+                           ("What it means", "description"), ("Needed", "required")):
+            table.add_column(title, key=key)
         for collection, entry in self.collections().items():
             for field, spec in ((entry or {}).get("fields") or {}).items():
                 spec = {"type": spec} if isinstance(spec, str) else (spec or {})
@@ -102,7 +102,7 @@ class ProjectScreen(Screen):
             if "\t".join(select) in keys:
                 table.move_cursor(row=keys.index("\t".join(select)))
         if not table.row_count:
-            table.add_row(*map(Text, ("", "Nothing yet: press ctrl+n to add a kind of record", "", "", "")), key="")
+            table.add_row(*map(Text, ("", "Nothing yet:", "ctrl+n adds", "a kind of record", "")), key="")
 
     def selected(self) -> tuple[str, str] | None:
         table = self.query_one("#fields", DataTable)

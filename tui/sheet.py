@@ -17,7 +17,10 @@ from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, S
 from reqs.fieldtypes import FIELD_TYPES, describe, type_error
 
 # The types as the README names them, with what each holds.
-TYPE_CHOICES = [(f"{kind}: {describe(kind).replace('true or false', 'yes or no')}", kind) for kind in FIELD_TYPES]
+TYPE_WORDS = {"text": "words or a code, like M1 or Kanyawegi", "integer": "a whole number, like 12",
+              "number": "a number, like 12.5", "boolean": "yes or no", "date": "a date, like 2025-05-01",
+              "datetime": "a date and a time, like 2025-05-01 08:00"}
+TYPE_CHOICES = [(f"{TYPE_WORDS[kind]} ({kind})", kind) for kind in FIELD_TYPES]
 HOW_TO_TYPE = {"date": "year-month-day, like 2025-05-01", "datetime": "year-month-day hour:minute, like 2025-05-01 08:00",
                "boolean": "yes or no", "integer": "a whole number, like 12", "number": "a number, like 12.5",
                "text": "any words"}
@@ -64,14 +67,26 @@ class SheetTable(DataTable):
             super().__init__()
             self.table, self.text = table, text  # text None: start from the cell's value
 
+    pending: str | None = None  # keys typed before the cell's editor opened, kept for it
+
     def action_edit(self) -> None:
         self.post_message(self.EditRequested(self, None))
 
     def on_key(self, event: events.Key) -> None:
-        if event.is_printable and event.character and not event.character.isspace() or event.key == "space":
-            event.stop()
-            event.prevent_default()
-            self.post_message(self.EditRequested(self, event.character or " "))
+        if not (event.is_printable and event.character and not event.character.isspace() or event.key == "space"):
+            return
+        event.stop()
+        event.prevent_default()
+        character = event.character or " "
+        editor = self.screen.query("#cell-editor")
+        if editor and getattr(self.screen, "editing", None) and self.screen.editing[0] is self:
+            editor.first().insert_text_at_cursor(character)  # the editor is open but has not got the keys yet
+            editor.first().focus()
+        elif self.pending is not None:
+            self.pending += character
+        else:
+            self.pending = character
+            self.post_message(self.EditRequested(self, character))
 
 
 class CellInput(Input):
@@ -128,8 +143,8 @@ class AskColumn(ModalScreen[tuple | None]):
             if self.ask_required:
                 yield Checkbox(_needed_label(required), required, id="required")
             yield Static(id="problem")
-            yield Static("Tab moves between the boxes. Enter in a box adds the column, Escape cancels.", classes="muted")
-            yield Button("Add the column", id="add", variant="primary")
+            yield Static("Tab moves between the boxes. Enter in a box keeps it, Escape cancels.", classes="muted")
+            yield Button("Keep it", id="add", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()

@@ -42,6 +42,8 @@ class TableEditing:
                                                           current if isinstance(current, str) else str(show(current)))
         await self.close_cell()
         self.editing = (table, row, column)
+        if event.text is not None:  # keys typed while the cell was opening: every one of them, in order
+            text, table.pending = table.pending or text, None
         cell = CellInput(text, id="cell-editor", select_on_focus=False)
         where = f"{in_words(collection)} · {fields[column]}" + (f": {HOW_TO_TYPE[kind]}" if kind else "")
         await table.parent.mount(Static(where, id="cell-where", classes="muted"), after=table)
@@ -59,7 +61,10 @@ class TableEditing:
         _, collection, _, _, fields = self.place_of(table)
         kind = self.field_kinds().get(collection, {}).get(fields[column])
         problem = cell_problem(text, kind)
-        self.query_one("#cell-problem", Static).update(f"✗ {problem}" if problem else "")
+        said = self.query_one("#cell-problem", Static)
+        said.update(f"✗ {problem}" if problem else "")
+        if problem:
+            self.call_after_refresh(said.scroll_visible)  # never below the bottom of the screen
         return problem
 
     async def on_cell_input_done(self, event: CellInput.Done) -> None:
@@ -194,7 +199,7 @@ def table_hint(table: DataTable, section: str) -> str:
     if not table.row_count:
         return ("No rows: the example says nothing is made. ctrl+r adds a row." if section == "then"
                 else "No rows yet: ctrl+r adds one.")
-    return ""
+    return "A row left empty is not saved."
 
 
 def cell_text(value: Any, present: bool) -> Text:
