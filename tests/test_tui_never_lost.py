@@ -132,3 +132,18 @@ async def test_saving_with_a_wrong_value_in_the_open_cell_keeps_her_there_and_sa
         assert isinstance(app.focused, Input) and app.focused.value == "10.2 g/dL"
         assert "Not saved yet" in "\n".join(n.message for n in app._notifications)
         assert "g/dL" not in (root / "reqs/REQ-001.yaml").read_text()
+
+
+async def test_a_file_changed_outside_while_the_tui_is_open_is_read_again(root):
+    app = ShallApp(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        project = root / "reqs" / "project.yaml"
+        project.write_text(project.read_text().replace("      taken_at: {type: datetime}",
+                                                       "      taken_at: {type: datetime}\n      by: {type: text}"))
+        app.notice_outside_edits()  # what the two-second timer does
+        await pilot.pause()
+        await pilot.pause()
+        table = app.screen.query_one("#ex-0-given-levels", SheetTable)
+        assert [str(c.label) for c in table.ordered_columns] == ["tank_id", "level_pct", "taken_at", "by"]
+        assert "changed on disk" in "\n".join(n.message for n in app._notifications)

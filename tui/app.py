@@ -68,6 +68,8 @@ class ShallApp(App):
 
     def on_mount(self) -> None:
         self.sub_title = self.workspace.project.name if self.workspace.project else str(self.root)
+        self._seen = self._files_signature()
+        self.set_interval(2, self.notice_outside_edits)
         self.save_held_answers()
         self.push_screen(RequirementsScreen())
         self.offer_kept_drafts()
@@ -148,7 +150,29 @@ class ShallApp(App):
 
     def reload(self) -> Workspace:
         self.workspace = load_workspace(self.root)
+        self._seen = self._files_signature()
         return self.workspace
+
+    def _files_signature(self) -> tuple:
+        """What the requirement files look like on disk now, to notice an edit made outside the TUI."""
+        found = []
+        for path in sorted((self.root / "reqs").glob("*.y*ml")):
+            try:
+                status = path.stat()
+            except OSError:
+                continue
+            found.append((path.name, status.st_mtime_ns, status.st_size))
+        return tuple(found)
+
+    def notice_outside_edits(self) -> None:
+        """Every two seconds: a file of reqs/ changed by another program (an editor, git) is read again."""
+        if self._files_signature() == getattr(self, "_seen", None):
+            return
+        self.reload()
+        self.notify("The files in reqs/ changed on disk, so shall read them again.")
+        refresh = getattr(self.screen, "workspace_changed", None)
+        if refresh is not None:
+            self.call_later(refresh)
 
     def file_of(self, requirement_id: str) -> RequirementFile | None:
         for file in self.workspace.files:
@@ -286,6 +310,9 @@ class RequirementsScreen(Screen):
             table.refresh()
 
     def on_screen_resume(self) -> None:
+        self.fill()
+
+    def workspace_changed(self) -> None:
         self.fill()
 
     def fill(self) -> None:

@@ -47,6 +47,7 @@ class BuildScreen(Screen):
         Binding("c", "cancel", "Cancel the build"),
         Binding("q", "questions", "Questions"),
         Binding("w", "web", "Open the app"),
+        Binding("b", "build_again", "Build again"),
         Binding("escape", "back", "Back to the list"),
     ]
     DEFAULT_CSS = """
@@ -258,7 +259,7 @@ class BuildScreen(Screen):
     def after_questions(self, answered: int) -> None:
         if answered:
             self.query_one("#status", Static).update(
-                f"{answered} answer{'s' * (answered != 1)} saved as examples. Press Escape, then b, to build again "
+                f"{answered} answer{'s' * (answered != 1)} saved as examples. Press b to build again "
                 "with them: the answers they were about are chosen among again, with no model.")
             self.app.reload()
 
@@ -284,6 +285,13 @@ class BuildScreen(Screen):
         if self.worker is not None and self.worker.state == WorkerState.RUNNING:
             self.cancelled.set()
             self.query_one("#status", Static).update("Cancelling: the build stops after the step it is on…")
+
+    def action_build_again(self) -> None:
+        """A new build from here, with the answers just given: no need to go back to the list first."""
+        if self.worker is not None and self.worker.state == WorkerState.RUNNING:
+            self.notify("The build is still running: press c to cancel it first.", severity="warning")
+            return
+        self.app.switch_screen(BuildScreen())
 
     def action_back(self) -> None:
         if self.worker is not None and self.worker.state == WorkerState.RUNNING:

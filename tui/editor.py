@@ -119,6 +119,11 @@ class EditorScreen(TableEditing, Screen):
     def _loaded(self) -> None:
         self.filling = False
 
+    async def workspace_changed(self) -> None:
+        """The files changed on disk (the glossary, say): the tables show its fields, unless a cell is open."""
+        if self.editing is None:
+            await self.show_examples()
+
     def fresh(self) -> EditorScreen:
         """The same editor opened anew (after an error stopped part of this one); the draft brings the typing back."""
         return EditorScreen(self.requirement_id)
