@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import DataTable, Input, Static, TextArea
+from textual.widgets import DataTable, Static
 
 from agents.models.fake import ScriptedModel
 from reqs.initialize import init_workspace
@@ -41,6 +41,24 @@ async def add_column(pilot, name: str, kind: str = "text", description: str = ""
 async def type_row(pilot, *cells: str) -> None:
     for cell in cells:
         await pilot.press(*cell, "enter")
+
+
+async def write_requirement(pilot, title: str, statement: str, example: str, visits: list[str], result: str) -> None:
+    """From the list: a new requirement, its example given two visits, and its result listing mother M1."""
+    app = pilot.app
+    await pilot.press("n")
+    assert isinstance(app.screen, EditorScreen) and app.focused.id == "title"
+    await pilot.press(*title, "tab", *statement)
+    await pilot.press("tab", "tab", *example)  # past the priority, to the example's name
+    await pilot.press("ctrl+g", *"visits", "enter")
+    await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "ex-0-given-visits")
+    await type_row(pilot, *visits)
+    await pilot.press("ctrl+t", *result, "enter")
+    await wait_for(pilot, lambda: app.focused is not None and app.focused.id == f"ex-0-then-{result}")
+    await pilot.press("ctrl+l")
+    await add_column(pilot, "mother_id")
+    await type_row(pilot, "M1")
+    await pilot.press("ctrl+s", "escape")
 
 
 BODIES = {
@@ -84,36 +102,18 @@ async def test_from_shall_init_to_a_first_build_keyboard_only(tmp_path):
             "mother_id", "visit_date", "systolic", "diastolic", "haemoglobin"]
         await pilot.press("escape")
         assert isinstance(app.screen, RequirementsScreen)
-        # the first requirement, with an example given the visits and the referrals it shall make
-        await pilot.press("n")
-        assert isinstance(app.screen, EditorScreen) and app.focused.id == "title"
-        await pilot.press(*"High blood pressure", "tab",
-                          *"When a visit's systolic is 140 or more, or its diastolic 90 or more, the system shall "
-                           "list the mother.")
-        await pilot.press("tab", "tab", *"two visits, one high")  # past the priority, to the example's name
-        await pilot.press("ctrl+g")
-        await pilot.press(*"visits", "enter")
-        await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "ex-0-given-visits")
-        await type_row(pilot, "M1", "2025-03-10", "150", "95", "12.0", "M2", "2025-03-10", "120", "80", "12.5")
-        await pilot.press("ctrl+t", *"high_blood_pressure", "enter")
-        await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "ex-0-then-high_blood_pressure")
-        await pilot.press("ctrl+l")
-        await add_column(pilot, "mother_id")
-        await type_row(pilot, "M1")
-        await pilot.press("ctrl+s")
+        # two requirements, each with an example given the visits and the result it shall make
+        await write_requirement(pilot, "High blood pressure",
+                                "When a visit's systolic is 140 or more, or its diastolic 90 or more, the system "
+                                "shall list the mother.", "two visits, one high",
+                                ["M1", "2025-03-10", "150", "95", "12.0", "M2", "2025-03-10", "120", "80", "12.5"],
+                                "high_blood_pressure")
         assert "Saved REQ-001" in "\n".join(n.message for n in app._notifications)
-        await pilot.press("escape", "n")
-        await pilot.press(*"Anaemia", "tab", *"When a visit's haemoglobin is below 11.0, the system shall list the mother.")
-        await pilot.press("tab", "tab", *"one anaemic")
-        await pilot.press("ctrl+g", *"visits", "enter")
-        await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "ex-0-given-visits")
-        await type_row(pilot, "M1", "2025-03-10", "120", "80", "10.2", "M2", "2025-03-11", "118", "76", "12.5")
-        await pilot.press("ctrl+t", *"anaemia", "enter")
-        await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "ex-0-then-anaemia")
-        await pilot.press("ctrl+l")
-        await add_column(pilot, "mother_id")
-        await type_row(pilot, "M1")
-        await pilot.press("ctrl+s", "escape")
+        await write_requirement(pilot, "Anaemia",
+                                "When a visit's haemoglobin is below 11.0, the system shall list the mother.",
+                                "one anaemic",
+                                ["M1", "2025-03-10", "120", "80", "10.2", "M2", "2025-03-11", "118", "76", "12.5"],
+                                "anaemia")
         workspace = load_workspace(root)
         assert workspace.problems == [] and [r.title for r in workspace.requirements] == ["High blood pressure", "Anaemia"]
         [high] = workspace.requirements[0].examples

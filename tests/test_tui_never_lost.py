@@ -3,36 +3,18 @@ error inside shall shown on a screen of its own while the app goes on."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 from textual.widgets import Checkbox, Input, Static
 
-from reqs.gitrepo import GitRepo
-from reqs.initialize import GITIGNORE_LINES, init_workspace
+from reqs.initialize import init_workspace
+from tests.test_tui import anyio_backend, root  # noqa: F401 (fixtures: a water-tanks workspace in git)
 from tui.app import RequirementsScreen, ShallApp
 from tui.dialogs import AskValue, Confirm, Trouble
 from tui.editor import EditorScreen
 from tui.sheet import SheetTable
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SIZE = (100, 40)
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def root(tmp_path) -> Path:
-    root = tmp_path / "water-tanks"
-    shutil.copytree(EXAMPLES / "water-tanks", root)
-    (root / ".gitignore").write_text("\n".join(GITIGNORE_LINES) + "\n")
-    GitRepo.open_or_init(root).commit(["reqs", ".gitignore"], "Requirements")
-    return root
 
 
 async def test_typing_is_on_disk_at_once_and_offered_back_when_the_tui_opens_again(root):
