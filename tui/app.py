@@ -300,7 +300,11 @@ class RequirementsScreen(Screen):
         table.focus()
 
     def on_resize(self) -> None:
-        """Give the title what the other columns leave, so the state stays in sight at 80 columns."""
+        self.fit_title()
+
+    def fit_title(self) -> None:
+        """Give the title what the other columns leave, so the state stays in sight at 80 columns, also when
+        a build has made the states longer."""
         table = self.query_one(DataTable)
         title = table.columns[ColumnKey("title")]
         others = sum(column.get_render_width(table) for key, column in table.columns.items() if key != "title")
@@ -365,6 +369,8 @@ class RequirementsScreen(Screen):
         if app.drafts:
             summary += f" {UNSAVED} marks changes not saved yet."
         self.query_one("#summary", Static).update(summary)
+        if self.size.width:
+            self.fit_title()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.show()

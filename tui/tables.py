@@ -35,7 +35,7 @@ class TableEditing:
             return
         if not table.row_count:
             self.action_add_row()
-        records, collection, _, kind, fields = self.place_of(table)
+        records, collection, section, kind, fields = self.place_of(table)
         row, column = table.cursor_row, table.cursor_column
         current = records[row].get(fields[column]) if isinstance(records[row], dict) else None
         text = event.text if event.text is not None else ("" if current is None else
@@ -45,7 +45,7 @@ class TableEditing:
         if event.text is not None:  # keys typed while the cell was opening: every one of them, in order
             text, table.pending = table.pending or text, None
         cell = CellInput(text, id="cell-editor", select_on_focus=False)
-        where = f"{in_words(collection)} · {fields[column]}" + (f": {HOW_TO_TYPE[kind]}" if kind else "")
+        where = f"{in_words(collection, section)} · {fields[column]}" + (f": {HOW_TO_TYPE[kind]}" if kind else "")
         await table.parent.mount(Static(where, id="cell-where", classes="muted"), after=table)
         await table.parent.mount(cell, after="#cell-where")
         await table.parent.mount(Static(classes="cell-problem", id="cell-problem"), after=cell)

@@ -79,7 +79,7 @@ class HistoryScreen(Screen):
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("d", "toggle_diff", "Show the changes in full")]
     DEFAULT_CSS = """
-    HistoryScreen #commits { width: 45%; height: 1fr; }
+    HistoryScreen #commits { width: 45%; height: 1fr; margin-right: 2; }
     HistoryScreen #diff-pane { height: 1fr; }
     """
 
