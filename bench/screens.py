@@ -22,6 +22,7 @@ sys.path.insert(0, str(HERE))
 from reqs.workspace import load_workspace  # noqa: E402
 from specs.infer import infer_design  # noqa: E402
 from specs.render import component_module, render_app, write_files  # noqa: E402
+from references import reference_file  # noqa: E402
 from tests.browser import browser, served, this_machines_address  # noqa: E402
 
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 860)}
@@ -36,13 +37,14 @@ def build_with_references(example: Path, root: Path) -> None:
     files = render_app(design, workspace.project.name, {"description": workspace.project.description,
                                                         "collections": workspace.project.model_dump()["collections"],
                                                         "requirements": [r.model_dump() for r in workspace.requirements]})
-    source = (HERE / "references" / f"{example.name}.py").read_text(encoding="utf-8")
+    source = reference_file(example).read_text(encoding="utf-8")
     for component in design.components:
         reads = ", ".join(component.reads)
         files[component.path] = component_module(component, design, source + f"""
 
 def run({reads}):
-    given = dict({", ".join(f"{r}={r}" for r in component.reads)})
+    from app.runner import to_plain  # the references are written for records as the files hold them: ISO text
+    given = {{name: to_plain(records) for name, records in dict({", ".join(f"{r}={r}" for r in component.reads)}).items()}}
     made = {component.name}
     return made(**{{p: given.get(p, []) for p in __import__("inspect").signature(made).parameters}})
 """, ["Reference."])
