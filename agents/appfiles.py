@@ -77,7 +77,7 @@ def record_build(root: Path, design: Design, project_name: str, requirements: di
     by_id = {row["id"]: row for row in rows}
     new = Lock(requirements={
         rid: RequirementEntry(hash=content_hash(Requirement.model_validate(r)), **{k: by_id[rid][k] for k in (
-            "examples_passed", "examples", "holdouts_passed", "holdouts")})
+            "examples_passed", "examples", "holdouts_passed", "holdouts")}, questions_open=by_id[rid].get("questions_open", 0))
         for rid, r in requirements.items()
     })
     for path, text in rendered(design, project_name, requirements, project or {}).items():

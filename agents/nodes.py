@@ -20,7 +20,7 @@ from agents.cases import app_cases, first_failure, made_for, scores
 from agents.events import BuildEvent, Say, Step, quiet
 from agents.handedits import merge_hand_edits
 from agents.progress import Progress, answered, current_code, measured, merge_progress
-from agents.report import build_report, commit_message
+from agents.report import build_report, commit_message, requirement_state
 from agents.sandbox import run_cases
 from agents.selection import choose, none_pass, revisions, try_candidates
 from agents import answers
@@ -298,8 +298,11 @@ def report(state: BuildState, runtime: Runtime[BuildContext]) -> dict:
     waiting = answers.keep_open(Path(state["root"]), found, rewritten)
     answers.forget_answered(Path(state["root"]), rewritten)
     asked = waiting[:runtime.context.questions]
-    return {"report": {**build_report(state), "questions": [q.as_dict() for q in asked],
-                       "questions_waiting": len(waiting) - len(asked)}}
+    built = build_report(state)
+    for row in built["requirements"]:  # a requirement whose answers split is not known to work, whatever it passes
+        row["questions_open"] = sum(q.requirement == row["id"] for q in waiting)
+        row["state"] = requirement_state(row)
+    return {"report": {**built, "questions": [q.as_dict() for q in asked], "questions_waiting": len(waiting) - len(asked)}}
 
 
 def commit(state: BuildState, runtime: Runtime[BuildContext]) -> dict:

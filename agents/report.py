@@ -10,6 +10,14 @@ from reqs.model import Requirement
 from specs.design import Design
 
 
+def requirement_state(row: dict) -> str:
+    """What is known of a requirement after a build: failing, or passing, unless a question about it is open,
+    for then its answers split on records the examples do not cover and nobody knows yet which is right."""
+    if row["examples_passed"] < row["examples"]:
+        return "failing"
+    return "needs your answer" if row.get("questions_open") else "passing"
+
+
 def build_report(state: BuildState) -> dict:
     """Per requirement: examples and held-out examples passed, attempts, tokens, seconds, what fails and why;
     then the build as a whole."""

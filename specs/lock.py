@@ -33,6 +33,7 @@ class RequirementEntry(BaseModel):
     examples: int = 0
     holdouts_passed: int = 0
     holdouts: int = 0
+    questions_open: int = 0  # questions the build left about it: its answers split where the examples say nothing
 
 
 class FileEntry(BaseModel):
@@ -149,6 +150,17 @@ def hand_edited(lock: Lock | None, root: Path) -> list[str]:
         return []
     return sorted(path for path, entry in lock.files.items()
                   if (found := file_blob_id(root / path)) is not None and found != entry.generated)
+
+
+def with_questions(state: str, count: int) -> str:
+    """A requirement's state with the questions open about it: one that passes its examples while its answers
+    split on other records is not known to work, so it needs the person's answer."""
+    if not count:
+        return state
+    questions = "1 question" if count == 1 else f"{count} questions"
+    if state == "passing":
+        return f"needs your answer ({questions})"
+    return f"{state}, {questions} open" if state else f"{questions} open"
 
 
 def requirement_states(lock: Lock | None, requirements: list[Requirement], root: Path) -> dict[str, tuple[str, str]]:

@@ -275,3 +275,37 @@ def test_an_answer_held_for_a_requirement_since_removed_is_reported_not_lost_sil
     saved, problems = answers.save_held(root)
     assert saved == 0 and problems == ["Your answer about REQ-001 was not saved: REQ-001 is no longer in reqs/, so the "
                                        "answer has nowhere to go; build again for new questions"]
+
+
+def test_a_requirement_whose_answers_split_is_reported_as_needing_an_answer_not_as_working(asked, capsys):
+    from tui.cli import main
+
+    root, report = asked
+    rows = {row["id"]: row for row in report["requirements"]}
+    assert rows["REQ-001"]["examples_passed"] == rows["REQ-001"]["examples"], "it passes every example it has"
+    assert (rows["REQ-001"]["state"], rows["REQ-001"]["questions_open"]) == ("needs your answer", 1)
+    assert {rows[r]["state"] for r in rows if r != "REQ-001"} == {"passing"}
+    assert main(["-C", str(root), "status"]) == 0
+    line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("REQ-001"))
+    assert line.endswith("needs your answer (1 question)")
+
+
+def test_the_apps_first_page_does_not_show_green_where_a_question_is_open(asked, monkeypatch):
+    import importlib
+
+    from starlette.testclient import TestClient
+
+    from tests.webclient import forget_app
+
+    root, _ = asked
+    monkeypatch.setenv("APP_DB", str(root / "data.sqlite"))
+    monkeypatch.syspath_prepend(str(root))
+    forget_app()
+    store = importlib.import_module("app.store").Store(root / "data.sqlite")
+    try:
+        page = TestClient(importlib.import_module("app.web").make_app(store), client=("127.0.0.1", 50000)).get("/").text
+    finally:
+        store.close()
+        forget_app()
+    assert page.count('class="state unsure"') == 1 and page.count('class="state passing"') == 3
+    assert "Not known to work yet" in page and "1 question waits for whoever builds this app" in page

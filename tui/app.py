@@ -23,7 +23,7 @@ from reqs.problems import Problem, ShallError
 from reqs.store import delete_requirement, save_draft
 from reqs.words import counted
 from reqs.workspace import RequirementFile, Workspace, load_workspace, next_free_id
-from specs.lock import load_lock, requirement_states
+from specs.lock import load_lock, requirement_states, with_questions
 from tui.dialogs import Confirm, Trouble
 
 UNSAVED = "●"
@@ -332,9 +332,7 @@ class RequirementsScreen(Screen):
             examples = data.get("examples") if isinstance(data.get("examples"), list) else []
             held = sum(1 for e in examples if isinstance(e, dict) and e.get("holdout"))
             state = states.get(requirement_id, ("", ""))[0] or ("has problems" if file.problems else "")
-            if waiting[requirement_id]:
-                state = f"{state}, {counted(waiting[requirement_id], 'question')}" if state \
-                    else counted(waiting[requirement_id], "question")
+            state = with_questions(state, waiting[requirement_id])
             rows.append((requirement_id, str(data.get("title") or "(no title yet)"), str(data.get("priority") or "must"),
                          f"{len(examples) - held} + {held} held out" if held else str(len(examples)), state))
         rows += [(rid, str(data.get("title") or "(no title yet)"), str(data.get("priority") or "must"),

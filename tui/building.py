@@ -116,11 +116,12 @@ def summary_markdown(root: Path, report: dict) -> str:
 def _print_report(out: Console, report: dict) -> None:
     table = Table(expand=False)
     for column, justify in (("ID", "left"), ("Title", "left"), ("Examples", "right"), ("Held out", "right"),
-                            ("Attempts", "right"), ("Tokens", "right"), ("Seconds", "right")):
+                            ("Attempts", "right"), ("Tokens", "right"), ("Seconds", "right"), ("State", "left")):
         table.add_column(column, justify=justify)
     for row in report["requirements"]:
         table.add_row(row["id"], Text(row["title"]), f"{row['examples_passed']}/{row['examples']}",
-                      f"{row['holdouts_passed']}/{row['holdouts']}", str(row["attempts"]), str(row["tokens"]), str(row["seconds"]))
+                      f"{row['holdouts_passed']}/{row['holdouts']}", str(row["attempts"]), str(row["tokens"]),
+                      str(row["seconds"]), row.get("state", ""))
     out.print(table)
     for row in report["requirements"]:
         for example, problems in row["failing"].items():

@@ -87,7 +87,7 @@ class BuildScreen(Screen):
         components.add_column("Component", key="name")
         components.add_column("Now", key="now", width=10)  # the longest: "repairing", "asks you"
         results = self.query_one("#results", DataTable)
-        for label in ("ID", "Title", "Examples", "Held out", "Attempts", "Tokens", "Seconds"):
+        for label in ("ID", "Title", "Examples", "Held out", "Attempts", "Tokens", "Seconds", "State"):
             results.add_column(label, key=label)
         results.display = False
         self.started = time.monotonic()
@@ -278,7 +278,7 @@ class BuildScreen(Screen):
         for row in rows:
             table.add_row(row["id"], Text(row["title"]), f"{row['examples_passed']}/{row['examples']}",
                           f"{row['holdouts_passed']}/{row['holdouts']}", str(row["attempts"]), str(row["tokens"]),
-                          str(row["seconds"]), key=row["id"])
+                          str(row["seconds"]), row.get("state", ""), key=row["id"])
         self.query_one("#failing", Static).update(_failures(report))
 
     def action_cancel(self) -> None:

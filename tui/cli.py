@@ -15,7 +15,7 @@ from reqs.initialize import init_workspace
 from reqs.problems import ShallError
 from reqs.words import counted
 from reqs.workspace import Workspace, find_root, load_workspace
-from specs.lock import UP_TO_DATE, load_lock, requirement_states
+from specs.lock import UP_TO_DATE, load_lock, requirement_states, with_questions
 
 EXIT_OK, EXIT_FAILING, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -162,6 +162,11 @@ def cmd_status(args: argparse.Namespace) -> int:
     headers = ["ID", "Title", "Priority", "Examples", "Held out"]
     # The state needs every file read; with problems, the table shows what can be read and the problems follow.
     states = {} if workspace.problems else requirement_states(load_lock(workspace.root), workspace.requirements, workspace.root)
+    from collections import Counter
+
+    from agents.answers import open_questions
+
+    waiting = Counter(q.requirement for q in open_questions(workspace.root))
     if states:
         headers.append("State")
     rows = []
@@ -171,6 +176,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             rows.append([file.path.stem, "(cannot be read, see below)", "", "", ""])
             continue
         state, why = states.get(requirement.id, ("", ""))
+        state = with_questions(state, waiting[requirement.id])
         rows.append([requirement.id, requirement.title, requirement.priority,
                      str(len(requirement.visible_examples)), str(len(requirement.holdout_examples)),
                      *([state + (" (hand-edited)" if "hand-edited" in why else "")] if states else [])])
