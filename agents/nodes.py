@@ -222,10 +222,7 @@ def render(state: BuildState, runtime: Runtime[BuildContext], quiet: bool = Fals
 def app_news(root: Path) -> str:
     """What this build has done to the app so far, against the last commit: the components are written as they
     are chosen, so by the time the app is rendered most of it is written already."""
-    try:
-        repo = GitRepo.open_enclosing(root)
-    except ShallError:
-        return "Wrote the app"
+    repo = GitRepo.open_enclosing(root)
     changed = repo.changed([repo.relative(root / folder) for folder in ("app", "specs", "tests") if (root / folder).exists()])
     if not changed:
         return "The app is as the last build left it"

@@ -3,14 +3,17 @@ and the history view), and the log of builds."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from reqs.gitrepo import GitRepo, trailer_ids
+from reqs.yamlfile import YamlDocument
 from reqs.model import id_from_file_name
 from reqs.workspace import load_workspace
 from specs.lock import LOCK_FILE, Lock, load_lock, lock_from_text
 
 SHARED = "Shared by the whole app"
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's id for a tree with nothing in it
 
 
 def requirement_diff(root: Path, rev: str | None = None, until: str | None = None) -> str:
@@ -93,13 +96,14 @@ def build_log(root: Path, limit: int = 200) -> list[dict]:
     return entries
 
 
-def change_sentences(root: Path, parent: str | None, sha: str, subject: str = "") -> list[str]:
+def change_sentences(root: Path, parent: str | None, sha: str, subject: str = "", repo: GitRepo | None = None) -> list[str]:
     """What a commit changed in the requirements and the project, as sentences a person reads ("You added the
-    example "two visits, one high" to REQ-001"); a build says what it built. `parent` None: the first commit."""
+    example "two visits, one high" to REQ-001"); a build says what it built. `parent` None: the first commit.
+    `repo`: the workspace's repository, opened once for many commits."""
     if subject.startswith("Build"):
         built = subject[len("Build"):].strip().rstrip(".")
         return [f"shall built the app for {built}." if built else "shall built the app."]
-    repo = GitRepo.open_enclosing(root)
+    repo = repo or GitRepo.open_enclosing(root)
     prefix = "" if repo.relative_root(root) == "." else repo.relative(root) + "/"
     before = parent or EMPTY_TREE
     paths = repo.changed_since([before, sha], repo.relative_root(root) + "/reqs" if prefix else "reqs")
@@ -115,19 +119,17 @@ def change_sentences(root: Path, parent: str | None, sha: str, subject: str = ""
     return sentences or ["Nothing in the requirements changed."]
 
 
-EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's id for a tree with nothing in it
-
 
 def _yaml_at(repo: GitRepo, rev: str, path: str) -> dict:
     text = repo.show(f"{rev}:{path}") if rev != EMPTY_TREE else None
-    if text is None:
-        return {}
-    try:
-        from ruamel.yaml import YAML
+    return {} if text is None else _data_of(text, path)
 
-        data = YAML(typ="safe").load(text)
-    except Exception:  # noqa: BLE001 - a file that cannot be read then is described by its name alone
-        return {"unreadable": True}
+
+@lru_cache(maxsize=256)  # a file's text at one commit is its text before the next one
+def _data_of(text: str, path: str) -> dict:
+    """A requirement or project file's plain data, read as the workspace reads it; {} if it cannot be read."""
+    document, _ = YamlDocument.parse(text, Path(path), path)
+    data = document.data if document is not None else None
     return data if isinstance(data, dict) else {}
 
 

@@ -65,6 +65,7 @@ class ProjectScreen(Screen):
         except ShallError as error:
             data = {}
             self.notify(str(error), severity="error", timeout=15, markup=False)
+        self.saved = {"name": str(data.get("name") or ""), "description": str(data.get("description") or "")}
         data = draft or data
         self.query_one("#name", Input).value = str(data.get("name") or "")
         self.query_one("#description", TextArea).text = str(data.get("description") or "")
@@ -203,12 +204,9 @@ class ProjectScreen(Screen):
         self.keep_draft()
 
     def keep_draft(self) -> None:
-        try:
-            _, data = projectfile.read(self.app.root)
-        except ShallError:
-            data = {}
+        """As she types: a draft while it differs from what is saved (`saved`, read once, not at each key)."""
         typed = self.typed()
-        if typed == {"name": str(data.get("name") or ""), "description": str(data.get("description") or "")}:
+        if typed == self.saved:
             self.app.drafts.pop(draft_files.PROJECT_DRAFT, None)
             draft_files.forget(self.app.root, draft_files.PROJECT_DRAFT)
         else:
@@ -234,6 +232,7 @@ class ProjectScreen(Screen):
             return
         self.app.drafts.pop(draft_files.PROJECT_DRAFT, None)
         draft_files.forget(self.app.root, draft_files.PROJECT_DRAFT)
+        self.saved = typed
         self.app.reload()
         self.app.sub_title = typed["name"]
         self.mark()

@@ -12,13 +12,14 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from reqs.gitrepo import GitRepo
 from reqs.problems import ShallError
 from specs.design import Design, reads_in_words, served_by
 from specs.designfile import load_design
 from specs.infer import infer_design
-from specs.history import build_log, change_sentences, requirement_diff
+from specs.history import EMPTY_TREE, build_log, change_sentences, requirement_diff
 
-EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's id for a tree with nothing in it
+SAID_AT_ONCE = 40  # commits whose sentences the history works out before it opens: more than a screenful
 
 
 class DesignScreen(Screen):
@@ -97,14 +98,30 @@ class HistoryScreen(Screen):
         table.add_column("What", key="what")
         self.entries = {entry["sha"]: entry for entry in build_log(self.app.root)}
         self.full = False
-        for entry in self.entries.values():
-            said = change_sentences(self.app.root, entry["parent"], entry["sha"], entry["subject"])
-            entry["said"] = said
-            table.add_row(entry["date"], Text(said[0] + (f" (and {len(said) - 1} more)" if len(said) > 1 else "")),
-                          key=entry["sha"])
+        repo = GitRepo.open_enclosing(self.app.root)
+        for number, entry in enumerate(self.entries.values()):
+            # A commit's sentences read its files at two revisions (about 30 ms): a screenful now, the rest after.
+            entry["said"] = (change_sentences(self.app.root, entry["parent"], entry["sha"], entry["subject"], repo)
+                             if number < SAID_AT_ONCE else [entry["subject"]])
+            table.add_row(entry["date"], Text(_in_a_line(entry["said"])), key=entry["sha"])
+        if len(self.entries) > SAID_AT_ONCE:
+            self.run_worker(self.say_the_rest, thread=True, exclusive=True)
         if not self.entries:
             self.query_one("#diff", Static).update("No history yet: the workspace has no commits.")
         table.focus()
+
+    def say_the_rest(self) -> None:
+        """The older commits' sentences, in a thread, each shown as it is worked out."""
+        repo = GitRepo.open_enclosing(self.app.root)
+        for entry in list(self.entries.values())[SAID_AT_ONCE:]:
+            said = change_sentences(self.app.root, entry["parent"], entry["sha"], entry["subject"], repo)
+            self.app.call_from_thread(self.show_said, entry, said)
+
+    def show_said(self, entry: dict, said: list[str]) -> None:
+        entry["said"] = said
+        self.query_one("#commits", DataTable).update_cell(entry["sha"], "what", Text(_in_a_line(said)))
+        if getattr(self, "current", None) is entry:
+            self.show_entry()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.current = self.entries.get(str(event.row_key.value))
@@ -124,3 +141,7 @@ class HistoryScreen(Screen):
     def action_toggle_diff(self) -> None:
         self.full = not self.full
         self.show_entry()
+
+
+def _in_a_line(said: list[str]) -> str:
+    return said[0] + (f" (and {len(said) - 1} more)" if len(said) > 1 else "")
