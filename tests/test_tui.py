@@ -21,7 +21,7 @@ from tests.helpers import WATER_TANKS, answers, holding_the_lock
 from tui.app import RequirementsScreen, ShallApp
 from tui.building import _print_report
 from tui.buildscreen import BuildScreen
-from tui.dialogs import ApproveDesign, AskValue, Confirm
+from tui.dialogs import ApproveDesign, Confirm
 from tui.editor import EditorScreen
 from tui.sheet import CellInput, SheetTable
 
@@ -110,12 +110,18 @@ async def test_editing_a_title_and_statement_saves_through_reqs_keeping_the_rest
         assert "title: Refill warning" in text and "statement: The system shall be quick." in text
 
 
+async def levels_of_the_first_example(pilot) -> SheetTable:
+    """REQ-001 opened from the list, and its first example's levels table focused."""
+    await pilot.press("enter")
+    table = pilot.app.screen.query_one("#ex-0-given-levels", SheetTable)
+    table.focus()
+    return table
+
+
 async def test_cells_are_typed_in_place_and_enter_moves_on_as_in_a_spreadsheet(root):
     app = ShallApp(root)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("enter")
-        table = app.screen.query_one("#ex-0-given-levels", SheetTable)
-        table.focus()
+        table = await levels_of_the_first_example(pilot)
         await pilot.press("ctrl+r")
         assert table.row_count == 4 and table.cursor_coordinate == (3, 0)
         await pilot.press(*"T3", "enter")  # typing starts the cell; Enter keeps it and moves on

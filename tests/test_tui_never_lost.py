@@ -7,7 +7,7 @@ import pytest
 from textual.widgets import Checkbox, Input, Static
 
 from reqs.initialize import init_workspace
-from tests.test_tui import anyio_backend, root  # noqa: F401 (fixtures: a water-tanks workspace in git)
+from tests.test_tui import anyio_backend, levels_of_the_first_example, root  # noqa: F401 (fixtures: a workspace in git)
 from tui.app import RequirementsScreen, ShallApp
 from tui.dialogs import AskValue, Confirm, Trouble
 from tui.editor import EditorScreen
@@ -93,9 +93,7 @@ async def test_keys_typed_faster_than_a_cell_opens_are_all_kept(root):
 
     app = ShallApp(root)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("enter")
-        table = app.screen.query_one("#ex-0-given-levels", SheetTable)
-        table.focus()
+        table = await levels_of_the_first_example(pilot)
         await pilot.press("ctrl+r")
         for character in "10/03/2025":  # as a paste, a scanner or a quick typist sends them: all queued at once
             table.post_message(events.Key(character, character))
@@ -107,9 +105,7 @@ async def test_keys_typed_faster_than_a_cell_opens_are_all_kept(root):
 async def test_saving_with_a_wrong_value_in_the_open_cell_keeps_her_there_and_saves_nothing(root):
     app = ShallApp(root)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("enter")
-        table = app.screen.query_one("#ex-0-given-levels", SheetTable)
-        table.focus()
+        table = await levels_of_the_first_example(pilot)
         await pilot.press("right", *"10.2 g/dL", "ctrl+s")
         assert isinstance(app.focused, Input) and app.focused.value == "10.2 g/dL"
         assert "Not saved yet" in "\n".join(n.message for n in app._notifications)
