@@ -59,6 +59,10 @@ class ProjectScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        table = self.query_one("#fields", DataTable)
+        for title, key in (("Records", "collection"), ("Field", "field"), ("Holds", "type"),
+                           ("What it means", "description"), ("Needed", "required")):
+            table.add_column(title, key=key)
         draft = self.app.drafts.get(draft_files.PROJECT_DRAFT)
         try:
             _, data = projectfile.read(self.app.root)
@@ -86,10 +90,7 @@ class ProjectScreen(Screen):
 
     def fill(self, select: tuple[str, str] | None = None) -> None:
         table = self.query_one("#fields", DataTable)
-        table.clear(columns=True)  # columns as wide as what they hold now, not as what they held before
-        for title, key in (("Records", "collection"), ("Field", "field"), ("Holds", "type"),
-                           ("What it means", "description"), ("Needed", "required")):
-            table.add_column(title, key=key)
+        table.clear()
         for collection, entry in self.collections().items():
             for field, spec in ((entry or {}).get("fields") or {}).items():
                 spec = {"type": spec} if isinstance(spec, str) else (spec or {})
